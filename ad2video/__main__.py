@@ -1,0 +1,3 @@
+from ad2video.cli import main
+
+main()

@@ -1,0 +1,191 @@
+"""Command-line interface: a thin typer app over the pipeline."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from rich.console import Console
+
+from ad2video import __version__
+from ad2video.errors import UserError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    help=(
+        "Turn a marketplace listing (photos + facts) into a narrated, captioned short video.\n\n"
+        "Quick start:  [bold]ad2video render examples/car-hatchback[/bold]  "
+        "(writes out/<listing id>/video.mp4)\n\n"
+        "Everything runs offline by default: template script writer, espeak-ng voice, "
+        "heuristic photo tagging, bundled ffmpeg."
+    ),
+)
+err = Console(stderr=True, highlight=False)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"ad2video {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """ad2video command-line tool."""
+
+
+@app.command()
+def render(
+    listing: Annotated[Path, typer.Argument(help="Listing folder (listing.json or listing.yaml "
+                                            "+ photos), a listing file, or a bare folder of "
+                                            "photos together with --title.")],
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="Run folder for the video and "
+                                             "every stage's JSON [default: out/<listing id>].")
+                   ] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="vertical (1080x1920, Reels/"
+                                        "TikTok/Shorts), horizontal (1920x1080) or square "
+                                        "(1080x1080).")] = "vertical",
+    locale: Annotated[str | None, typer.Option("--locale", "-l", help="Narration language: en, "
+                                               "es (neutral Spanish), es-AR (Rioplatense, "
+                                               "voseo) or pt-BR [default: from the listing's "
+                                               "language].")] = None,
+    music: Annotated[str, typer.Option("--music", help="A bundled mood (calm, upbeat), a path "
+                                       "to an audio file, or 'none'. Ducked under the voice.")
+                     ] = "calm",
+    title: Annotated[str | None, typer.Option("--title", help="Title for a bare folder of "
+                                              "photos without listing.json.")] = None,
+    fps: Annotated[int, typer.Option("--fps", help="Frames per second.")] = 30,
+    max_duration: Annotated[float | None, typer.Option(
+        "--max-duration", help="Longest video in seconds: trailing scenes are dropped to fit.")
+    ] = None,
+    size: Annotated[str | None, typer.Option("--size", help="Override the format's size, e.g. "
+                                             "540x960 for a quick draft.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Varies motion and wording; the same seed "
+                                      "gives the same video.")] = 0,
+    captions: Annotated[bool, typer.Option("--captions/--no-captions",
+                                           help="Burn karaoke captions into the video.")] = True,
+    transition: Annotated[str, typer.Option("--transition", help="fade, fadeblack, slideleft, "
+                                            "wipeleft, smoothleft, circleopen, zoomin or cut.")
+                          ] = "fade",
+    voice: Annotated[str | None, typer.Option("--voice", help="espeak-ng voice name (default: "
+                                              "the locale's voice; see `ad2video doctor`).")
+                     ] = None,
+    rate: Annotated[int | None, typer.Option("--rate", help="Speaking rate, words per minute.")
+                    ] = None,
+    ffmpeg: Annotated[str | None, typer.Option("--ffmpeg", envvar="AD2VIDEO_FFMPEG",
+                                               help="ffmpeg binary to use [default: the one "
+                                               "bundled by imageio-ffmpeg].")] = None,
+    crf: Annotated[int, typer.Option("--crf", help="x264 quality: lower is better and "
+                                     "bigger.")] = 23,
+    preset: Annotated[str, typer.Option("--preset", help="x264 speed preset.")] = "veryfast",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the video path.")
+                     ] = False,
+) -> None:
+    """Render LISTING into a narrated video.
+
+    Examples:
+
+      ad2video render examples/car-hatchback
+
+      ad2video render examples/home-apartment --format square --locale pt-BR -o out/home
+
+      ad2video render ./photos --title "2019 Peugeot 208" --music none
+    """
+    from ad2video.jobs import RenderJob
+    from ad2video.progress import StageReporter
+
+    job = RenderJob(
+        source=listing, out_dir=out or Path("out") / "_pending", title=title, format=format,
+        size=size, locale=locale, music=music, fps=fps, max_duration=max_duration, seed=seed,
+        captions=captions, transition=transition, voice=voice, rate=rate, ffmpeg=ffmpeg,
+        preset=preset, crf=crf,
+    )
+    if out is None:
+        job = _default_out(job)
+    reporter = StageReporter(err, quiet=quiet)
+    with reporter:
+        from ad2video.pipeline import render_listing
+
+        manifest = render_listing(job, reporter)
+    video = job.out_dir / "video.mp4"
+    for warning in manifest.warnings:
+        err.print(f"[yellow]warning:[/yellow] {warning}")
+    typer.echo(str(video))
+
+
+def _default_out(job):  # -> RenderJob
+    """out/<listing id>, known only after the listing is read."""
+    from dataclasses import replace
+
+    from ad2video.listing_io import load_listing
+
+    listing, _ = load_listing(job.source, job.title)
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in listing.id)[:80] or "listing"
+    return replace(job, out_dir=Path("out") / safe)
+
+
+@app.command()
+def schema(
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="Write to a file instead of "
+                                             "standard output.")] = None,
+) -> None:
+    """Print the JSON Schema of listing.json."""
+    from ad2video.contracts import Listing
+    from ad2video.fsutil import write_text
+
+    text = json.dumps(Listing.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        write_text(out, text)
+
+
+@app.command()
+def doctor() -> None:
+    """Check this machine: ffmpeg and its filters, ffprobe, voices, and which backends can run."""
+    from ad2video.doctor import run_doctor
+
+    ok = run_doctor(Console(highlight=False))
+    raise typer.Exit(0 if ok else 1)
+
+
+def main() -> None:
+    """Entry point: bad input is one line on stderr and exit code 2, never a traceback."""
+    try:
+        app(standalone_mode=False)
+    except UserError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        err.print("error: interrupted", markup=False)
+        sys.exit(130)
+    except click.ClickException as exc:
+        err.print(f"error: {exc.format_message()} (see --help)", markup=False, soft_wrap=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err.print("error: interrupted", markup=False)
+        sys.exit(130)
+    except Exception as exc:  # a bug: still one line unless debugging
+        if os.environ.get("AD2VIDEO_DEBUG"):
+            raise
+        detail = " ".join(str(exc).split())
+        err.print(f"error: internal error: {type(exc).__name__}: {detail} "
+                  "(set AD2VIDEO_DEBUG=1 for a traceback)", markup=False, soft_wrap=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

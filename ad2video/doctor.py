@@ -1,0 +1,76 @@
+"""`ad2video doctor`: what this machine can run, and what to do about what it cannot."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+
+from rich.console import Console
+from rich.table import Table
+
+NEEDED_FILTERS = ("zoompan", "xfade", "ass", "sidechaincompress", "loudnorm", "amix", "adelay",
+                  "scale", "crop", "loop", "settb", "afade", "alimiter")
+Check = tuple[str, bool, str]
+
+
+def _ffmpeg_checks() -> list[Check]:
+    from ad2video.render import ffmpeg as ff
+
+    try:
+        exe = ff.find_ffmpeg()
+    except Exception as exc:  # doctor reports, never crashes
+        return [("ffmpeg", False, str(exc))]
+    checks: list[Check] = [("ffmpeg", True, f"{exe} ({ff.ffmpeg_version(exe)})")]
+    have = ff.has_filters(NEEDED_FILTERS, exe)
+    missing = [name for name, ok in have.items() if not ok]
+    checks.append(("ffmpeg filters", not missing,
+                   "all present" if not missing else "missing: " + ", ".join(missing)))
+    probe = ff.find_ffprobe()
+    checks.append(("ffprobe", probe is not None,
+                   str(probe) if probe else "not found (only tests need it: "
+                   "pip install 'ad2video[test]')"))
+    return checks
+
+
+def _voice_checks() -> list[Check]:
+    try:
+        from ad2video.stages.narrate import available_voices
+
+        voices = available_voices()
+    except Exception as exc:
+        return [("espeak-ng voices", False, " ".join(str(exc).split()))]
+    return [(f"voice {loc}", bool(v), v or "missing") for loc, v in voices.items()]
+
+
+def _module(name: str) -> bool:
+    return importlib.util.find_spec(name) is not None
+
+
+def _backend_checks() -> list[Check]:
+    vision_extra = "pip install 'ad2video[vision]' (torch, ultralytics, open-clip-torch)"
+    return [
+        ("vision: heuristic", True, "built in (view hints, captions, file names; offline)"),
+        ("vision: clip/yolo", _module("open_clip") and _module("ultralytics"),
+         "installed" if _module("open_clip") else f"not installed: {vision_extra}"),
+        ("script: template", True, "built in (listing facts only; en, es, es-AR, pt-BR)"),
+        ("script: LLM", False, "not available in this version: the template writer is used"),
+        ("voice: espeak-ng", _module("espeakng_loader"), "bundled by espeakng-loader"),
+    ]
+
+
+def run_doctor(console: Console) -> bool:
+    """Print a table of checks; True when everything needed for `render` is present."""
+    groups: list[Callable[[], list[Check]]] = [_ffmpeg_checks, _voice_checks, _backend_checks]
+    table = Table(title="ad2video doctor", show_lines=False)
+    table.add_column("check")
+    table.add_column("ok")
+    table.add_column("detail", overflow="fold")
+    essential_ok = True
+    for group in groups:
+        for name, ok, detail in group():
+            table.add_row(name, "[green]yes[/green]" if ok else "[red]no[/red]", detail)
+            if not ok and (name.startswith(("ffmpeg", "voice ")) or name == "espeak-ng voices"):
+                essential_ok = False
+    console.print(table)
+    console.print("ready to render" if essential_ok else "not ready: see the rows marked no")
+    return essential_ok

@@ -1,0 +1,59 @@
+"""Atomic file writes: outputs appear complete or not at all."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from pydantic import BaseModel
+
+
+@contextmanager
+def atomic_path(target: Path, suffix: str | None = None) -> Iterator[Path]:
+    """Yield a temporary path beside `target`; rename it onto `target` only on success."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    suffix = suffix if suffix is not None else target.suffix
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{target.stem}.", suffix=f".part{suffix}", dir=target.parent
+    )
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_text(target: Path, text: str) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def write_bytes(target: Path, data: bytes) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+
+
+def write_model(target: Path, model: BaseModel) -> None:
+    """Write a contract as stable, indented JSON (sorted keys keep golden diffs readable)."""
+    data = json.loads(model.model_dump_json())
+    write_text(target, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

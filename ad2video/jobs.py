@@ -1,0 +1,98 @@
+"""The options of one render job (CLI flags map onto these one to one) and their checks."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ad2video.contracts import LOCALES
+from ad2video.errors import UserError
+from ad2video.stages.timeline import FORMATS
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    source: Path  # listing folder, listing.json/.yaml, or a bare folder of photos
+    out_dir: Path  # run folder: every stage's JSON, the video, captions, poster, manifest
+    title: str | None = None  # title for a bare folder of photos
+    format: str = "vertical"  # vertical 1080x1920, horizontal 1920x1080, square 1080x1080
+    size: str | None = None  # WIDTHxHEIGHT override of the format's size (e.g. previews)
+    locale: str | None = None  # en, es, es-AR, pt-BR; None = from the listing's language
+    music: str = "calm"  # a bundled mood, a file path, or "none"
+    fps: int = 30  # frames per second
+    max_duration: float | None = None  # drop trailing scenes to stay under this (seconds)
+    seed: int = 0  # varies motion and wording choices deterministically
+    captions: bool = True  # burn karaoke captions into the video
+    transition: str = "fade"  # transition between clips, or "cut"
+    vision: str = "heuristic"  # vision backend
+    writer: str = "template"  # script writer backend
+    voice: str | None = None  # TTS voice override (default: the locale's voice)
+    rate: int | None = None  # speaking rate in words per minute
+    ffmpeg: str | None = None  # path to an ffmpeg binary (default: bundled imageio-ffmpeg)
+    preset: str = "veryfast"  # x264 preset
+    crf: int = 23  # x264 constant rate factor (lower = better quality, bigger file)
+
+    def __post_init__(self) -> None:
+        check_choice("format", self.format, tuple(FORMATS))
+        if self.locale is not None:
+            check_choice("locale", self.locale, LOCALES)
+        if not 1 <= self.fps <= 120:
+            raise UserError(f"--fps must be between 1 and 120 (got {self.fps})")
+        if self.max_duration is not None and self.max_duration <= 0:
+            raise UserError(f"--max-duration must be positive (got {self.max_duration:g})")
+        if not 0 <= self.crf <= 51:
+            raise UserError(f"--crf must be between 0 and 51 (got {self.crf})")
+
+    def render_options(self) -> dict[str, Any]:
+        return {"ffmpeg": self.ffmpeg, "preset": self.preset, "crf": self.crf}
+
+
+def check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise UserError(f"unknown {name} '{value}' (choose one of: {', '.join(choices)})")
+
+
+def resolve_size(fmt: str, size: str | None) -> tuple[int, int]:
+    """Output size in pixels: the format's, or an explicit even WIDTHxHEIGHT."""
+    if size is None:
+        return FORMATS[fmt]
+    match = re.fullmatch(r"(\d{2,5})x(\d{2,5})", size.strip().lower())
+    if not match:
+        raise UserError(f"--size must look like 1080x1920 (got '{size}')")
+    width, height = int(match[1]), int(match[2])
+    if width % 2 or height % 2 or not (64 <= width <= 4096 and 64 <= height <= 4096):
+        raise UserError(f"--size must be even numbers between 64 and 4096 (got '{size}')")
+    return width, height
+
+
+def resolve_music(music: str) -> Path | None:
+    """'none' -> no music; a bundled mood name -> its file; else a path that must exist."""
+    if music.strip().lower() in ("none", "off", ""):
+        return None
+    from ad2video.render.music import MOODS, bundled_music
+
+    if music in MOODS:
+        return bundled_music(music)
+    path = Path(music).expanduser()
+    if not path.is_file():
+        raise UserError(f"music file not found: {music} (use a file path, one of: "
+                        f"{', '.join(MOODS)}, or none)")
+    return path.resolve()
+
+
+def check_output_dir(out_dir: Path) -> Path:
+    """Create the run folder and prove it is writable before any work starts."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise UserError(f"cannot write to output folder {out_dir}: {reason}") from None
+    if not os.access(out_dir, os.W_OK):
+        raise UserError(f"cannot write to output folder {out_dir}: Permission denied")
+    return out_dir.resolve()

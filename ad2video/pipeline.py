@@ -1,0 +1,153 @@
+"""The render pipeline: run every stage in order, write each contract into the run folder."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+from ad2video import __version__
+from ad2video.contracts import Manifest, Narration, Script, StageRecord
+from ad2video.errors import UserError
+from ad2video.fsutil import sha256_file, write_model
+from ad2video.jobs import RenderJob, check_output_dir, resolve_music, resolve_size
+
+
+class StageHook(Protocol):
+    """Receives stage progress (the CLI shows it; batch jobs log it)."""
+
+    def start(self, name: str) -> None: ...
+
+    def done(self, name: str, note: str, seconds: float) -> None: ...
+
+
+@dataclass
+class _Run:
+    """What one pipeline run accumulates for the manifest."""
+
+    job: RenderJob
+    run_dir: Path
+    hook: StageHook | None
+    stages: list[StageRecord] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @contextmanager
+    def stage(self, name: str, backend: str, output: str | None = None) -> Iterator[StageRecord]:
+        record = StageRecord(name=name, backend=backend, wall_s=0.0, output=output)
+        if self.hook:
+            self.hook.start(name)
+        t0 = time.perf_counter()
+        yield record
+        record.wall_s = round(time.perf_counter() - t0, 3)
+        self.stages.append(record)
+        if self.hook:
+            self.hook.done(name, record.note or record.backend, record.wall_s)
+
+
+def render_listing(job: RenderJob, hook: StageHook | None = None) -> Manifest:
+    """Run ingest -> vision -> script -> narrate -> timeline -> render for one listing."""
+    from ad2video.stages import ingest, narrate, render, script, timeline, vision
+
+    width, height = resolve_size(job.format, job.size)
+    music = resolve_music(job.music)
+    run_dir = check_output_dir(job.out_dir)
+    run = _Run(job=job, run_dir=run_dir, hook=hook)
+
+    with run.stage("ingest", "pillow", "ingest.json") as rec:
+        ing = ingest.run(job.source, run_dir, ingest.IngestOptions(title=job.title))
+        write_model(run_dir / "ingest.json", ing)
+        rec.note = f"{len(ing.images)} photos, {len(ing.skipped)} skipped"
+    for skipped in ing.skipped:
+        run.warnings.append(f"image skipped: {skipped.source}: {skipped.reason}")
+    locale = job.locale or default_locale(ing.listing.language)
+
+    with run.stage("vision", job.vision, "shots.json") as rec:
+        shots = vision.run(ing, run_dir, vision.VisionOptions(backend=job.vision))
+        write_model(run_dir / "shots.json", shots)
+        rec.backend = shots.backend
+        rec.note = f"{len(shots.storyboard)} shots, {len(shots.dropped)} dropped"
+
+    with run.stage("script", job.writer, "script.json") as rec:
+        opts = script.ScriptOptions(locale=locale, writer=job.writer, seed=job.seed)
+        scr = script.run(ing.listing, shots, opts)
+        rec.note = f"{len(scr.scenes)} scenes, {locale}"
+
+    with run.stage("narrate", "espeak", "narration.json") as rec:
+        nar = narrate.run(scr, run_dir, narrate.NarrateOptions(
+            voice=job.voice, **({"rate_wpm": job.rate} if job.rate else {})))
+        scr, nar = fit_duration(scr, nar, job.max_duration, run.warnings)
+        write_model(run_dir / "script.json", scr)
+        write_model(run_dir / "narration.json", nar)
+        rec.backend = f"{nar.engine}:{nar.voice}"
+        rec.note = f"{nar.total:.1f} s of speech"
+
+    with run.stage("timeline", "rules", "timeline.json") as rec:
+        topts = timeline.TimelineOptions(
+            width=width, height=height, fps=job.fps, seed=job.seed, music=music,
+            captions=job.captions, transition=job.transition)
+        tl = timeline.run(ing, shots, scr, nar, run_dir, topts)
+        write_model(run_dir / "timeline.json", tl)
+        rec.note = f"{len(tl.clips)} clips, {tl.duration:.1f} s"
+
+    with run.stage("render", "ffmpeg", "video.mp4") as rec:
+        ropts = render.RenderOptions(**job.render_options())
+        result = render.run(tl, run_dir, run_dir, ropts)
+        rec.note = f"{width}x{height} {tl.duration:.1f} s"
+
+    return _write_manifest(run, ing, shots, scr, nar, tl, result, locale)
+
+
+def default_locale(language: str) -> str:
+    """The output locale for a listing written in `language` (en when unsupported)."""
+    lang = language.replace("_", "-").lower()
+    if lang in ("es-ar", "es-uy"):
+        return "es-AR"
+    if lang.startswith("es"):
+        return "es"
+    if lang.startswith("pt"):
+        return "pt-BR"
+    return "en"
+
+
+def fit_duration(scr: Script, nar: Narration, limit: float | None,
+                 warnings: list[str]) -> tuple[Script, Narration]:
+    """Drop trailing scenes (never the first) until the video fits `limit` seconds."""
+    if limit is None:
+        return scr, nar
+    cards = scr.title_card.duration + scr.end_card.duration
+    scenes, audio = list(scr.scenes), list(nar.scenes)
+    while len(scenes) > 1 and cards + sum(a.duration + nar.pause for a in audio) > limit:
+        scenes.pop(-2 if len(scenes) > 2 else -1)
+        audio.pop(-2 if len(audio) > 2 else -1)
+    total = cards + sum(a.duration + nar.pause for a in audio)
+    if total > limit:
+        raise UserError(f"--max-duration {limit:g} is shorter than the shortest possible video "
+                        f"({total:.1f} s)")
+    dropped = len(scr.scenes) - len(scenes)
+    if dropped:
+        warnings.append(f"dropped {dropped} scene(s) to fit --max-duration {limit:g}")
+    return scr.model_copy(update={"scenes": scenes}), nar.model_copy(update={"scenes": audio})
+
+
+def _write_manifest(run: _Run, ing, shots, scr, nar, tl, result, locale: str) -> Manifest:
+    inputs = {img.source: img.sha256 for img in ing.images}
+    listing_file = getattr(ing, "listing_file", None)
+    if listing_file:
+        inputs[Path(listing_file).name] = sha256_file(Path(listing_file))
+    options: dict[str, Any] = {k: (str(v) if isinstance(v, Path) else v)
+                               for k, v in asdict(replace(run.job, locale=locale)).items()}
+    manifest = Manifest(
+        tool_version=__version__, listing_id=ing.listing.id, options=options, inputs=inputs,
+        backends={"vision": shots.backend, "script": scr.writer,
+                  "narrate": f"{nar.engine}:{nar.voice}", "render": "ffmpeg"},
+        stages=run.stages, warnings=run.warnings, skipped_images=ing.skipped,
+        dropped_shots=shots.dropped, prompt=scr.prompt,
+        ffmpeg=result.ffmpeg_info, outputs=result.outputs,
+        video={"width": tl.width, "height": tl.height, "fps": tl.fps, "duration": tl.duration,
+               "clips": len(tl.clips), "scenes": len(scr.scenes)},
+    )
+    write_model(run.run_dir / "manifest.json", manifest)
+    return manifest
