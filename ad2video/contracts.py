@@ -174,10 +174,10 @@ class Listing(Strict):
         )
         return {**data, "attributes": model.model_validate(attrs)}
 
-    @field_validator("title", "description")
+    @field_validator("title", "description", mode="before")
     @classmethod
-    def _strip(cls, v: str) -> str:
-        return v.strip()
+    def _strip(cls, v: Any) -> Any:
+        return v.strip() if isinstance(v, str) else v
 
 
 # --------------------------------------------------------------------------- ingest
@@ -203,6 +203,7 @@ class SkippedImage(Strict):
 
 class IngestResult(Strict):
     listing: Listing
+    listing_file: str | None = Field(default=None, description="absolute path, if any")
     images: list[PreparedImage]
     skipped: list[SkippedImage] = Field(default_factory=list)
 

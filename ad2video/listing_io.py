@@ -1,10 +1,12 @@
 """Load a listing (folder, listing.json, listing.yaml, or a bare folder of photos) into a Listing.
 
 Sellers' words are normalised before validation (see `_normalise`): "nafta" is gasoline,
-"mecánica" is manual, "45.000 km" is a Mileage, `engine: 1.6` is the text "1.6". A missing `id`
-is the folder name; a missing `images` key means every photo in the folder, sorted by name.
+"mecánica" is manual, "45.000 km" is a Mileage, `engine: 1.6` is the text "1.6" (tables in
+ad2video/listing_words.py). A missing `id` is the folder name; a missing `images` key means every
+photo in the folder in natural name order; an image entry may be just its file name. `title`
+replaces the file's title (it is required for a bare folder of photos, whose domain is "other").
 
-Error messages (UserError, one line, asserted word for word by tests/test_ingest.py):
+Error messages (UserError, one line, asserted word for word by tests/test_listing_io.py):
 
     listing folder not found: PATH
     not a listing file: PATH (expected a folder, listing.json or listing.yaml)
@@ -18,6 +20,9 @@ Error messages (UserError, one line, asserted word for word by tests/test_ingest
     NAME: unknown field 'FIELD'
     NAME: field 'FIELD' PROBLEM (got VALUE)      PROBLEM from _PROBLEMS, e.g. "must be an integer"
     ...; and N more errors                       appended when there are several problems
+    NAME: field 'attributes.mileage' must be a distance like 45000 or '45.000 km' (got VALUE)
+    NAME: field 'attributes.area' must be an area like 120 or '120 m2' (got VALUE)
+    NAME: field 'attributes.KEY' must be text, a number or true/false (got VALUE)
     image path leaves the listing folder: FILE   `..`, an absolute path, or a symlink leading out
 """
 
@@ -65,7 +70,8 @@ _PROBLEMS = {
     "model_type": "must be an object",
     "model_attributes_type": "must be an object",
 }
-_UNION_TAGS = {"str", "int", "float", "bool"}
+# Union members add their type name to an error's path ('str', 'CarAttributes'): not a field.
+_UNION_TAGS = {"str", "int", "float", "bool", "CarAttributes", "HomeAttributes", "OtherAttributes"}
 
 
 def load_listing(path: Path, title: str | None = None) -> tuple[Listing, Path]:
@@ -73,18 +79,12 @@ def load_listing(path: Path, title: str | None = None) -> tuple[Listing, Path]:
     path = Path(path)
     if not path.exists():
         raise UserError(f"listing folder not found: {path}")
-    if path.is_file():
-        if path.name.lower() not in LISTING_NAMES and path.suffix.lower() not in (
-            ".json", ".yaml", ".yml"
-        ):
-            raise UserError(
-                f"not a listing file: {path} (expected a folder, listing.json or listing.yaml)"
-            )
-        listing_file: Path | None = path
-        folder = path.parent
-    else:
-        folder = path
-        listing_file = next((folder / n for n in LISTING_NAMES if (folder / n).is_file()), None)
+    if path.is_file() and path.suffix.lower() not in (".json", ".yaml", ".yml"):
+        raise UserError(
+            f"not a listing file: {path} (expected a folder, listing.json or listing.yaml)"
+        )
+    folder = path.parent if path.is_file() else path
+    listing_file = listing_file_of(path)
     if listing_file is None:
         if title is None:
             raise UserError(
@@ -107,6 +107,14 @@ def load_listing(path: Path, title: str | None = None) -> tuple[Listing, Path]:
     for image in listing.images:
         resolve_image_path(folder, image.file)
     return listing, folder
+
+
+def listing_file_of(path: Path) -> Path | None:
+    """The listing.json/.yaml that `load_listing(path)` reads, or None for a bare folder."""
+    path = Path(path)
+    if path.is_file():
+        return path
+    return next((path / n for n in LISTING_NAMES if (path / n).is_file()), None)
 
 
 def find_photos(folder: Path) -> list[Path]:
@@ -187,6 +195,8 @@ def _normalise(data: dict[str, Any], name: str) -> dict[str, Any]:
     for key in ("id", "title", "description", "language"):
         if isinstance(data.get(key), int | float) and not isinstance(data.get(key), bool):
             data[key] = str(data[key])
+        if isinstance(data.get(key), str):
+            data[key] = data[key].strip()  # before the length check: "   " is an empty title
     if "domain" in data:
         data["domain"] = normalise_domain(data["domain"])
     if isinstance(data.get("attributes"), dict):
@@ -222,9 +232,7 @@ def describe_errors(exc: ValidationError, name: str, prefix: tuple[Any, ...] = (
     seen: dict[str, dict[str, Any]] = {}
     for err in exc.errors():
         # Union members add their type name to the path ('str', 'CarAttributes'): drop them.
-        loc = [p for p in (*prefix, *err["loc"]) if not (
-            isinstance(p, str) and (p in _UNION_TAGS or p[:1].isupper())
-        )]
+        loc = [p for p in (*prefix, *err["loc"]) if p not in _UNION_TAGS]
         seen.setdefault(_dotted(loc), err)
     field, err = next(iter(seen.items()))
     kind = err["type"]

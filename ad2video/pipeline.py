@@ -134,9 +134,8 @@ def fit_duration(scr: Script, nar: Narration, limit: float | None,
 
 def _write_manifest(run: _Run, ing, shots, scr, nar, tl, result, locale: str) -> Manifest:
     inputs = {img.source: img.sha256 for img in ing.images}
-    listing_file = getattr(ing, "listing_file", None)
-    if listing_file:
-        inputs[Path(listing_file).name] = sha256_file(Path(listing_file))
+    if ing.listing_file:
+        inputs[Path(ing.listing_file).name] = sha256_file(Path(ing.listing_file))
     options: dict[str, Any] = {k: (str(v) if isinstance(v, Path) else v)
                                for k, v in asdict(replace(run.job, locale=locale)).items()}
     manifest = Manifest(

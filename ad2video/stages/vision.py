@@ -1,0 +1,131 @@
+"""Vision: tag every prepared photo, then choose and order the storyboard.
+
+Storyboard rules: near-duplicates are dropped ("near-duplicate of image N"); very blurry, dark
+or washed-out photos are dropped only while at least `min_keep` others remain; at most
+`max_shots` photos are kept ("not needed" for the rest), choosing the best photo of every angle
+first, then untagged photos, then second-best photos of an angle, and so on. Screen order: the
+domain's angle order (the best photo of an angle first), then untagged photos in listing order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from ad2video.backends.vision_heuristic import HeuristicVision
+from ad2video.contracts import (
+    Domain,
+    DroppedShot,
+    IngestResult,
+    PreparedImage,
+    Quality,
+    Shot,
+    Shots,
+)
+from ad2video.errors import UserError
+from ad2video.taxonomy import UNKNOWN, storyboard_order
+
+
+class VisionBackend(Protocol):
+    name: str
+
+    def tag(self, images: list[PreparedImage], domain: Domain | str, run_dir: Path) -> list[Shot]:
+        ...
+
+
+# Backends by name; model-based ones (CLIP, YOLO) register here when they are added.
+BACKENDS: dict[str, Callable[[], VisionBackend]] = {"heuristic": HeuristicVision}
+
+
+@dataclass(frozen=True)
+class VisionOptions:
+    backend: str = "heuristic"  # name in BACKENDS
+    max_shots: int = 12  # longest storyboard; the rest are dropped as "not needed"
+    min_keep: int = 3  # poor photos are dropped only while this many others remain
+    min_sharpness: float = 15.0  # Laplacian variance (512 px grey copy) below this is too blurry
+    min_exposure: float = 0.08  # mean luma below this is too dark
+    max_exposure: float = 0.96  # mean luma above this is washed out
+
+    def __post_init__(self) -> None:
+        if self.max_shots < 1:
+            raise UserError("vision option max_shots must be at least 1")
+
+
+def get_backend(name: str) -> VisionBackend:
+    if name not in BACKENDS:
+        raise UserError(f"unknown vision backend '{name}' (known: {', '.join(sorted(BACKENDS))})")
+    return BACKENDS[name]()
+
+
+def run(ingest: IngestResult, run_dir: Path, options: VisionOptions) -> Shots:
+    """Tag the photos of `ingest` and build the storyboard."""
+    backend = get_backend(options.backend)
+    shots = sorted(
+        backend.tag(ingest.images, ingest.listing.domain, run_dir), key=lambda s: s.image
+    )
+    dropped: dict[int, str] = {
+        s.image: f"near-duplicate of image {s.duplicate_of}"
+        for s in shots if s.duplicate_of is not None
+    }
+    candidates = [s for s in shots if s.image not in dropped]
+    poor = {s.image: why for s in candidates if (why := _poor(s.quality, options))}
+    if len(candidates) - len(poor) >= options.min_keep:
+        dropped.update(poor)
+        candidates = [s for s in candidates if s.image not in poor]
+    storyboard = build_storyboard(candidates, ingest.listing.domain, options.max_shots)
+    for s in candidates:
+        if s.image not in storyboard:
+            dropped[s.image] = "not needed"
+    return Shots(
+        backend=backend.name,
+        shots=shots,
+        storyboard=storyboard,
+        dropped=[DroppedShot(image=i, reason=r) for i, r in sorted(dropped.items())],
+    )
+
+
+def build_storyboard(shots: list[Shot], domain: Domain | str, max_shots: int) -> list[int]:
+    """Image indices in screen order (see the module docstring)."""
+    order = storyboard_order(domain)
+    groups: dict[str, list[Shot]] = {}
+    for shot in shots:
+        angle = shot.angle if shot.angle in order else UNKNOWN
+        groups.setdefault(angle, []).append(shot)
+    for angle, group in groups.items():
+        if angle != UNKNOWN:  # unknown photos keep the seller's order
+            group.sort(key=lambda s: (-quality_score(s.quality), s.image))
+    # Choose: round r takes the r-th photo of every angle; untagged ones come after round 0.
+    rounds = max((len(g) for a, g in groups.items() if a != UNKNOWN), default=0)
+    chosen: set[int] = set()
+    picks = [[g[0] for a in order if (g := groups.get(a))]]
+    picks.append(groups.get(UNKNOWN, []))
+    picks += [[g[r] for a in order if len(g := groups.get(a, [])) > r] for r in range(1, rounds)]
+    for shot in (s for batch in picks for s in batch):
+        if len(chosen) < max_shots:
+            chosen.add(shot.image)
+    screen = [s.image for a in (*order, UNKNOWN) for s in groups.get(a, [])]
+    return [i for i in screen if i in chosen]
+
+
+def quality_score(q: Quality | None) -> float:
+    """Higher is better: sharpness (log scale), penalised for poor exposure and few pixels."""
+    if q is None:
+        return 0.0
+    exposure = max(0.2, 1.0 - 1.6 * abs(q.exposure - 0.5))
+    size = min(1.0, math.sqrt(q.megapixels / 1.0)) if q.megapixels > 0 else 0.0
+    return math.log1p(q.sharpness) * exposure * size
+
+
+def _poor(q: Quality | None, options: VisionOptions) -> str | None:
+    if q is None:
+        return None
+    if q.sharpness < options.min_sharpness:
+        return f"too blurry (sharpness {q.sharpness:.1f})"
+    if q.exposure < options.min_exposure:
+        return f"too dark (exposure {q.exposure:.2f})"
+    if q.exposure > options.max_exposure:
+        return f"washed out (exposure {q.exposure:.2f})"
+    return None
