@@ -8,12 +8,16 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 
 from ad2video import __version__
 from ad2video.errors import UserError
+
+try:  # typer >= 0.20 vendors its own click
+    from typer._click import exceptions as click_exc
+except ImportError:  # pragma: no cover - older typer uses click itself
+    from click import exceptions as click_exc  # type: ignore[no-redef]
 
 app = typer.Typer(
     add_completion=False,
@@ -160,20 +164,34 @@ def doctor() -> None:
     raise typer.Exit(0 if ok else 1)
 
 
+def _register_commands() -> None:
+    from ad2video.commands import register_all
+
+    register_all(app)
+
+
+_register_commands()
+
+
 def main() -> None:
     """Entry point: bad input is one line on stderr and exit code 2, never a traceback."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except UserError as exc:
         err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         err.print("error: interrupted", markup=False)
         sys.exit(130)
-    except click.ClickException as exc:
-        err.print(f"error: {exc.format_message()} (see --help)", markup=False, soft_wrap=True)
+    except click_exc.NoArgsIsHelpError as exc:
+        err.print(exc.ctx.get_help() if exc.ctx else str(exc), markup=False)
+        sys.exit(2)
+    except click_exc.ClickException as exc:
+        hint = f"{exc.ctx.command_path} --help" if getattr(exc, "ctx", None) else "--help"
+        message = " ".join(exc.format_message().split())
+        err.print(f"error: {message} (see {hint})", markup=False, soft_wrap=True)
         sys.exit(2)
     except KeyboardInterrupt:
         err.print("error: interrupted", markup=False)
@@ -185,6 +203,7 @@ def main() -> None:
         err.print(f"error: internal error: {type(exc).__name__}: {detail} "
                   "(set AD2VIDEO_DEBUG=1 for a traceback)", markup=False, soft_wrap=True)
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import importlib.util
 from collections.abc import Callable
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 NEEDED_FILTERS = ("zoompan", "xfade", "ass", "sidechaincompress", "loudnorm", "amix", "adelay",
@@ -68,7 +69,8 @@ def run_doctor(console: Console) -> bool:
     essential_ok = True
     for group in groups:
         for name, ok, detail in group():
-            table.add_row(name, "[green]yes[/green]" if ok else "[red]no[/red]", detail)
+            mark = "[green]yes[/green]" if ok else "[red]no[/red]"
+            table.add_row(escape(name), mark, escape(detail))
             if not ok and (name.startswith(("ffmpeg", "voice ")) or name == "espeak-ng voices"):
                 essential_ok = False
     console.print(table)

@@ -132,6 +132,14 @@ def fit_duration(scr: Script, nar: Narration, limit: float | None,
     return scr.model_copy(update={"scenes": scenes}), nar.model_copy(update={"scenes": audio})
 
 
+def _rel(path: str, root: Path) -> str:
+    """Paths in the manifest are relative to the run folder (no user home paths leak)."""
+    try:
+        return Path(path).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return Path(path).name
+
+
 def _write_manifest(run: _Run, ing, shots, scr, nar, tl, result, locale: str) -> Manifest:
     inputs = {img.source: img.sha256 for img in ing.images}
     if ing.listing_file:
@@ -144,9 +152,13 @@ def _write_manifest(run: _Run, ing, shots, scr, nar, tl, result, locale: str) ->
                   "narrate": f"{nar.engine}:{nar.voice}", "render": "ffmpeg"},
         stages=run.stages, warnings=run.warnings, skipped_images=ing.skipped,
         dropped_shots=shots.dropped, prompt=scr.prompt,
-        ffmpeg=result.ffmpeg_info, outputs=result.outputs,
+        ffmpeg={"version": result.ffmpeg_version,
+                "encode_wall_s": f"{result.encode_wall_s:.3f}",
+                "max_rss_mb": f"{result.ffmpeg_max_rss_mb:.0f}"},
+        outputs={name: _rel(getattr(result, name), run.run_dir)
+                 for name in ("video", "srt", "vtt", "ass", "poster", "graph")},
         video={"width": tl.width, "height": tl.height, "fps": tl.fps, "duration": tl.duration,
-               "clips": len(tl.clips), "scenes": len(scr.scenes)},
+               "frames": result.frames, "clips": len(tl.clips), "scenes": len(scr.scenes)},
     )
     write_model(run.run_dir / "manifest.json", manifest)
     return manifest

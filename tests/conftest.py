@@ -72,7 +72,8 @@ def tiny_car(tmp_path: Path) -> Path:
     return car_listing(tmp_path / "listing")
 
 
-def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+def run_cli(*args: str, cwd: Path | None = None,
+            timeout: float = 300) -> subprocess.CompletedProcess:
     """Run the real CLI in a subprocess, as a user would."""
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
     env.pop("AD2VIDEO_DEBUG", None)

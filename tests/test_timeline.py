@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from ad2video.contracts import Box, WordTiming
@@ -56,7 +58,7 @@ def test_split_scene_cuts_on_word_starts_and_respects_min_shot() -> None:
     assert [s[0] for s in spans] == [4, 5, 6]
     assert spans[0][1] == 10.0 and spans[-1][2] == 16.0
     starts = {round(w0, 6) for w0, _ in WORDS}
-    for (_, _, end), (_, nxt, _) in zip(spans, spans[1:], strict=False):
+    for (_, _, end), (_, nxt, _) in itertools.pairwise(spans):
         assert end == nxt and round(end, 6) in starts
     assert all(b - a >= 1.5 - 1e-9 for _, a, b in spans)
 
@@ -96,7 +98,7 @@ def test_chunking_never_loses_words() -> None:
 
 
 def test_fit_duration_drops_trailing_scenes_but_keeps_the_end() -> None:
-    from ad2video.contracts import Card, Narration, SceneAudio, Scene, Script
+    from ad2video.contracts import Card, Narration, Scene, SceneAudio, Script
     from ad2video.pipeline import fit_duration
 
     scenes = [Scene(index=i, topic="side", shots=[i], narration=f"Scene {i}.") for i in range(4)]

@@ -20,8 +20,10 @@ from ad2video.errors import RenderError, UserError
 _NOISE = re.compile(
     r"(Conversion failed|Exiting with exit code|Task finished with error code|"
     r"Terminating thread with return code|Nothing was written into output file|"
-    r"Error while filtering|Could not open encoder before EOF|Error opening output file|"
-    r"Error closing file|^\s*$)",
+    r"Error while filtering|Error reinitializing filters|Could not open encoder before EOF|"
+    r"Error opening output file|"
+    r"Error closing file|Error opening input files|^\s*$|^\s*(frame|size)=|"
+    r"^\[out#\d+/\w+ @ [^]]+\] video:)",
     re.IGNORECASE,
 )
 

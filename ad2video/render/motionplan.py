@@ -84,7 +84,9 @@ class ClipGeometry:
     ease: bool
 
     def progress_expr(self) -> str:
-        steps = f"st(0,clip(n/{max(1, self.frames - 1)},0,1))"
+        # Frame number from the timestamp (setpts=N made it exact): scale's and crop's own
+        # `n` count from 1 in ffmpeg 9, which would put the move one frame late.
+        steps = f"st(0,clip(round(t*{self.fps})/{max(1, self.frames - 1)},0,1))"
         return steps + (";st(0,ld(0)*ld(0)*(3-2*ld(0)))" if self.ease else "")
 
     def progress(self, n: int) -> float:
@@ -103,6 +105,8 @@ class ClipGeometry:
 
     def expr_offset(self, axis: str) -> str:
         pre, out, pos, dpos, size, dsize = self._axis(axis)
+        if self.mode == "pan" and num(dpos) == "0":
+            return str(self.params_at(0)[2 if axis == "x" else 3])  # this axis does not move
         if self.mode == "pan":
             scaled = str(self.params_at(0)[0 if axis == "x" else 1])
             head = self.progress_expr()

@@ -97,15 +97,16 @@ def _reverb(buf: np.ndarray, rng: np.random.Generator, seconds: float = 2.2) -> 
     return out
 
 
-def synthesize(mood: str, seed: int = 7) -> np.ndarray:
-    """One seamless loop as float32 stereo at 48 kHz, peak at -3 dBFS."""
+def synthesize(mood: str, seed: int = 7, bars: int | None = None) -> np.ndarray:
+    """One seamless loop as float32 stereo at 48 kHz, peak at -3 dBFS (`bars` for tests)."""
     spec = MOODS[mood]
+    bars = bars or spec.bars
     rng = np.random.default_rng(seed)
     beat = 60.0 / spec.bpm
     bar = 4 * beat
-    total = round(spec.bars * bar * RATE)
+    total = round(bars * bar * RATE)
     buf = np.zeros((total, 2))
-    for b in range(spec.bars):
+    for b in range(bars):
         chord = spec.chords[b % len(spec.chords)]
         start = round(b * bar * RATE)
         for i, note in enumerate(chord):
