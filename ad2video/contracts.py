@@ -243,6 +243,7 @@ class DroppedShot(Strict):
 
 class Shots(Strict):
     backend: str
+    backend_reason: str | None = Field(default=None, description="why this backend ran")
     shots: list[Shot]
     storyboard: list[int] = Field(description="image indices in screen order")
     dropped: list[DroppedShot] = Field(default_factory=list)
@@ -437,3 +438,10 @@ class Manifest(Strict):
     outputs: dict[str, str] = Field(default_factory=dict)
     video: dict[str, Any] = Field(default_factory=dict)
     prompt: PromptRef | None = None
+    llm: dict[str, Any] = Field(
+        default_factory=dict, description="the LLM chain's calls: provider, model, turn, "
+        "attempt, outcome, violations, tokens, cost, latency ({} without an LLM)")
+    sync_score: float | None = Field(default=None, description="share of narration time the "
+                                     "photo on screen shows the topic spoken (ad2video.sync)")
+    sync_fallbacks: list[str] = Field(default_factory=list, description="scenes whose topic "
+                                      "no photo shows, and what they were spoken over")

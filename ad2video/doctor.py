@@ -54,9 +54,40 @@ def _backend_checks() -> list[Check]:
         ("vision: clip/yolo", _module("open_clip") and _module("ultralytics"),
          "installed" if _module("open_clip") else f"not installed: {vision_extra}"),
         ("script: template", True, "built in (listing facts only; en, es, es-AR, pt-BR)"),
-        ("script: LLM", False, "not available in this version: the template writer is used"),
+        _llm_check(),
         ("voice: espeak-ng", _module("espeakng_loader"), "bundled by espeakng-loader"),
+        *_tts_checks(),
     ]
+
+
+def _tts_checks() -> list[Check]:
+    """Optional voice engines (`ad2video voices` lists their voices per locale)."""
+    from ad2video.backends import tts_openai, tts_piper
+
+    piper, openai = tts_piper.missing(), tts_openai.missing()
+    return [
+        ("voice: piper", piper is None, piper or "installed (offline neural voice, --tts piper)"),
+        ("voice: openai", openai is None, openai or "API key set (--tts openai; not contacted)"),
+    ]
+
+
+def _llm_check() -> Check:
+    """Which LLM endpoints are configured and whether their keys are set (never the keys)."""
+    try:
+        from ad2video.llm.config import load_config
+        from ad2video.llm.keys import key_source
+
+        config = load_config()
+        keys = [f"{e.name}: " + (f"key from {src}" if (src := key_source(e, config))
+                                 else f"no key, set {e.key_env}")
+                for e in config.endpoints.values()]
+    except Exception as exc:  # doctor reports, never crashes
+        return ("script: LLM", False, " ".join(str(exc).split()))
+    if not _module("openai"):
+        return ("script: LLM", False, "not installed: pip install 'ad2video[llm]' (the "
+                "template writer is used)")
+    where = config.source or "no ad2video.toml found (built-in endpoint only)"
+    return ("script: LLM", True, f"--llm ENDPOINT:MODEL,...; {where}; " + "; ".join(keys))
 
 
 def run_doctor(console: Console) -> bool:

@@ -30,6 +30,10 @@ class RenderJob:
     transition: str = "fade"  # transition between clips, or "cut"
     vision: str = "heuristic"  # vision backend
     writer: str = "template"  # script writer backend
+    llm: str | None = None  # LLM chain for the script, e.g. "openai:gpt-4o-mini,template"
+    prompt: str | None = None  # LLM script prompt id@version (default: config's, or script@v2)
+    config: str | None = None  # ad2video.toml path (default: ./ad2video.toml, ~/.config/...)
+    tts: str = "espeak"  # TTS engine: espeak (offline), piper (offline neural), openai (API)
     voice: str | None = None  # TTS voice override (default: the locale's voice)
     rate: int | None = None  # speaking rate in words per minute
     ffmpeg: str | None = None  # path to an ffmpeg binary (default: bundled imageio-ffmpeg)
@@ -40,6 +44,9 @@ class RenderJob:
         check_choice("format", self.format, tuple(FORMATS))
         if self.locale is not None:
             check_choice("locale", self.locale, LOCALES)
+        from ad2video.stages.narrate import ENGINES
+
+        check_choice("tts", self.tts, tuple(ENGINES))
         if not 1 <= self.fps <= 120:
             raise UserError(f"--fps must be between 1 and 120 (got {self.fps})")
         if self.max_duration is not None and self.max_duration <= 0:

@@ -33,14 +33,21 @@ class _Run:
     hook: StageHook | None
     stages: list[StageRecord] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    sync_score: float | None = None  # ad2video.sync.sync_score of the timeline
+    sync_fallbacks: list[str] = field(default_factory=list)  # scenes no photo shows
+    llm: dict[str, Any] = field(default_factory=dict)  # the LLM writer's report (calls, cost)
 
     @contextmanager
     def stage(self, name: str, backend: str, output: str | None = None) -> Iterator[StageRecord]:
+        from ad2video.llm import tracing
+
         record = StageRecord(name=name, backend=backend, wall_s=0.0, output=output)
         if self.hook:
             self.hook.start(name)
         t0 = time.perf_counter()
-        yield record
+        with tracing.span(f"stage.{name}", "CHAIN", {"ad2video.stage": name}) as span:
+            yield record
+            span.update({"ad2video.backend": record.backend, "ad2video.note": record.note})
         record.wall_s = round(time.perf_counter() - t0, 3)
         self.stages.append(record)
         if self.hook:
@@ -48,7 +55,22 @@ class _Run:
 
 
 def render_listing(job: RenderJob, hook: StageHook | None = None) -> Manifest:
-    """Run ingest -> vision -> script -> narrate -> timeline -> render for one listing."""
+    """Run ingest -> vision -> script -> narrate -> timeline -> render for one listing,
+    traced (trace.jsonl in the run folder, OTLP when configured; needs the `llm` extra)."""
+    from ad2video.llm import tracing
+    from ad2video.llm.config import load_config
+
+    config = load_config(job.config)
+    if job.llm or config.script.llm:  # a config error fails now, not after ingest and vision
+        from ad2video.llm.keys import check_chain
+
+        check_chain(job.llm or config.script.llm or "", config, job.prompt)
+    with tracing.run_trace(job.out_dir, config.tracing):
+        return _render_stages(job, hook, config.script.llm)
+
+
+def _render_stages(job: RenderJob, hook: StageHook | None, default_llm: str | None) -> Manifest:
+    from ad2video import sync
     from ad2video.stages import ingest, narrate, render, script, timeline, vision
 
     width, height = resolve_size(job.format, job.size)
@@ -71,13 +93,22 @@ def render_listing(job: RenderJob, hook: StageHook | None = None) -> Manifest:
         rec.note = f"{len(shots.storyboard)} shots, {len(shots.dropped)} dropped"
 
     with run.stage("script", job.writer, "script.json") as rec:
-        opts = script.ScriptOptions(locale=locale, writer=job.writer, seed=job.seed)
-        scr = script.run(ing.listing, shots, opts)
+        opts = script.ScriptOptions(locale=locale, writer=job.writer, seed=job.seed,
+                                    llm=job.llm or default_llm, prompt=job.prompt,
+                                    config=job.config)
+        scr, run.llm = script.run_with_report(ing.listing, shots, opts)
+        rec.backend = scr.writer
+        if run.llm and run.llm["used"] == "template" and len(run.llm["chain"]) > 1:
+            run.warnings.append("every LLM in the chain failed or was rejected: the template "
+                                "wrote the script (see manifest.json llm.calls)")
+        synced = sync.assign_shots(scr, shots, ing.listing.domain)  # sentence on its photo
+        scr, run.sync_fallbacks = synced.script, synced.fallbacks
+        run.warnings += synced.fallbacks
         rec.note = f"{len(scr.scenes)} scenes, {locale}"
 
-    with run.stage("narrate", "espeak", "narration.json") as rec:
+    with run.stage("narrate", job.tts, "narration.json") as rec:
         nar = narrate.run(scr, run_dir, narrate.NarrateOptions(
-            voice=job.voice, **({"rate_wpm": job.rate} if job.rate else {})))
+            engine=job.tts, voice=job.voice, **({"rate_wpm": job.rate} if job.rate else {})))
         scr, nar = fit_duration(scr, nar, job.max_duration, run.warnings)
         write_model(run_dir / "script.json", scr)
         write_model(run_dir / "narration.json", nar)
@@ -89,6 +120,7 @@ def render_listing(job: RenderJob, hook: StageHook | None = None) -> Manifest:
             width=width, height=height, fps=job.fps, seed=job.seed, music=music,
             captions=job.captions, transition=job.transition)
         tl = timeline.run(ing, shots, scr, nar, run_dir, topts)
+        run.sync_score = sync.sync_score(tl, scr, shots, ing.listing.domain)
         write_model(run_dir / "timeline.json", tl)
         rec.note = f"{len(tl.clips)} clips, {tl.duration:.1f} s"
 
@@ -151,7 +183,8 @@ def _write_manifest(run: _Run, ing, shots, scr, nar, tl, result, locale: str) ->
         backends={"vision": shots.backend, "script": scr.writer,
                   "narrate": f"{nar.engine}:{nar.voice}", "render": "ffmpeg"},
         stages=run.stages, warnings=run.warnings, skipped_images=ing.skipped,
-        dropped_shots=shots.dropped, prompt=scr.prompt,
+        dropped_shots=shots.dropped, prompt=scr.prompt, llm=run.llm,
+        sync_score=run.sync_score, sync_fallbacks=run.sync_fallbacks,
         ffmpeg={"version": result.ffmpeg_version,
                 "encode_wall_s": f"{result.encode_wall_s:.3f}",
                 "max_rss_mb": f"{result.ffmpeg_max_rss_mb:.0f}"},
@@ -160,5 +193,9 @@ def _write_manifest(run: _Run, ing, shots, scr, nar, tl, result, locale: str) ->
         video={"width": tl.width, "height": tl.height, "fps": tl.fps, "duration": tl.duration,
                "frames": result.frames, "clips": len(tl.clips), "scenes": len(scr.scenes)},
     )
+    from ad2video.llm import tracing
+
+    if tracing.tracing_active():  # written when the run's trace closes, right after this
+        manifest.outputs["trace"] = tracing.TRACE_FILE
     write_model(run.run_dir / "manifest.json", manifest)
     return manifest

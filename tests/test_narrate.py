@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ad2video.audio import TARGET_DBFS, gated_level
 from ad2video.backends.tts_espeak import EspeakTTS, word_timings
 from ad2video.contracts import Card, Narration, Scene, Script
 from ad2video.errors import UserError
@@ -25,7 +26,7 @@ SENTENCES = {
     "es-AR": "Este Peugeot 208 de 2019 tiene 45.000 km, tracción 4x4 y motor 1,6.",
     "pt-BR": "Este Peugeot 208 de 2019 tem 45.000 km e motor 1.6 de 120 cv.",
 }
-PEAK = 32767 * 10 ** (-3 / 20)
+CEILING = 32768 * 10 ** (-1 / 20)  # -1 dBFS: ad2video.audio.CEILING_DBFS
 
 
 @pytest.fixture(autouse=True)
@@ -80,8 +81,10 @@ def test_each_locale_speaks_a_sentence_with_numbers(
         assert w.getnframes() / w.getframerate() == pytest.approx(first.duration, abs=1e-9)
         pcm = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
     assert 2.0 < first.duration < 15
-    assert abs(int(np.abs(pcm.astype(np.int32)).max()) - PEAK) <= 2  # -3 dBFS, no clipping
-    onset = np.flatnonzero(np.abs(pcm.astype(np.int32)) > 0.02 * PEAK)[0] / 22050
+    peak = int(np.abs(pcm.astype(np.int32)).max())
+    assert peak <= CEILING  # level matched under a -1 dBFS ceiling: no clipping
+    assert gated_level(pcm, 22050) == pytest.approx(TARGET_DBFS, abs=0.3)
+    onset = np.flatnonzero(np.abs(pcm.astype(np.int32)) > 0.02 * peak)[0] / 22050
     assert 0.04 <= onset <= 0.08  # leading silence trimmed to ~60 ms
     check_timings(nar, script)
     texts = [w.text for w in first.words]
@@ -235,7 +238,7 @@ def test_user_lexicon_from_option_and_environment(
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({"engine": "nope"}, "unknown TTS engine 'nope' (known: espeak)"),
+    ({"engine": "nope"}, "unknown TTS engine 'nope' (known: espeak, openai, piper)"),
     ({"voice": "xx-yy"},
      "unknown voice 'xx-yy' for engine 'espeak' (try: en-us, es, es-419, pt-br)"),
     ({"voice": "es-zz"}, "unknown voice 'es-zz' for engine 'espeak' (try: es, es-419)"),

@@ -100,7 +100,14 @@ def test_long_captions_wrap_inside_the_safe_area():
     size = re.match(r"\{\\fs(\d+)\}", text)
     font = cap._measure_font(int(size.group(1)) if size else lay.size)
     assert all(font.getlength(r) <= lay.text_width(1080) for r in rows)
-    assert font.getlength(rows[0] + " palabra") > lay.text_width(1080) * 0.9  # lines are full
+    assert all(len(r.split()) >= 4 for r in rows)  # balanced: no short last line
+
+
+def test_wrapping_balances_lines():
+    words = ["The", "side", "profile", "shows", "no", "dents"]
+    lines = cap.wrap(words, 76, 816)
+    assert [" ".join(words[i] for i in line) for line in lines] == [
+        "The side profile", "shows no dents"]
 
 
 def test_srt_format_and_utf8(tmp_path: Path):

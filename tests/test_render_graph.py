@@ -99,7 +99,9 @@ def test_graph_is_deterministic_and_linear_in_clips():
     assert a == b
     # one chain per clip, one join per boundary: the graph grows linearly
     assert a.count("loop=loop=") == len(timeline.clips)
-    assert a.count("xfade=") + a.count("concat=") == len(timeline.clips) - 1
+    blended = [c for c in timeline.clips[1:] if c.transition_in.kind != "cut"]
+    assert a.count("mergeplanes=") == len(blended) and a.count("xfade=") == 3 * len(blended)
+    assert a.count("concat=n=") == 2  # the picture segments, and the narration
     assert a.count("[0:v]") == 1 and "zoompan" not in a
 
 

@@ -201,7 +201,7 @@ def test_side_outputs(rendered):
         assert poster.format == "JPEG" and poster.size == (270, 480)
     assert "Hola {mundo} ñandú" in Path(result.srt).read_text(encoding="utf-8")
     assert Path(result.vtt).read_text(encoding="utf-8").startswith("WEBVTT")
-    assert Path(result.graph).read_text(encoding="utf-8").count("xfade=") == 4
+    assert Path(result.graph).read_text(encoding="utf-8").count("mergeplanes=") == 4
     assert result.ffmpeg_max_rss_mb > 0 and result.encode_wall_s <= result.wall_s
     assert "-c:v libx264 -preset veryfast -crf 23" in result.command
 
@@ -275,3 +275,15 @@ def test_graph_moves_each_frame_exactly_as_planned(tmp_path: Path):
                 (cx + dx, cy + dy, cx + dx + 270, cy + dy + 480)), np.float32)).mean())
                 for dx, dy in ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1))]
             assert diffs[0] < 0.85 * min(diffs[1:]), (i, n, diffs)
+
+
+def test_fade_is_a_true_colour_blend_at_its_midpoint(rendered):
+    """The plane-by-plane xfade mixes the two pictures, in colour, half and half."""
+    timeline, run_dir, result = rendered
+    spans = clip_spans(timeline)
+    k = spans[1].first + spans[1].fade // 2  # halfway through title card -> photo 0 (fade)
+    got = frame_at(Path(result.video), k, timeline.width, timeline.height)
+    a = ideal_frame(run_dir, timeline, 0, k - spans[0].first)
+    b = ideal_frame(run_dir, timeline, 1, k - spans[1].first)
+    mixed = np.abs(got - (a + b) / 2).mean()
+    assert mixed < 10 and mixed * 2 < min(np.abs(got - a).mean(), np.abs(got - b).mean())

@@ -209,13 +209,14 @@ def test_unknown_backend(tmp_path: Path) -> None:
     src = listing(tmp_path / "l", ["a.jpg"])
     ing = ingest.run(src, tmp_path / "run", ingest.IngestOptions())
     with pytest.raises(UserError) as err:
-        vision.run(ing, tmp_path / "run", vision.VisionOptions(backend="clip"))
-    assert str(err.value) == "unknown vision backend 'clip' (known: heuristic)"
+        vision.run(ing, tmp_path / "run", vision.VisionOptions(backend="clip+sam"))
+    assert str(err.value) == ("unknown vision backend 'clip+sam' "
+                              "(known: auto, clip, heuristic, yolo, clip+yolo)")
 
 
 def test_backend_shape() -> None:
     assert HeuristicVision.name == "heuristic"
-    assert set(vision.BACKENDS) == {"heuristic"}
+    assert set(vision.BACKENDS) == {"heuristic", "clip", "yolo"}
 
 
 @pytest.mark.parametrize(("name", "order"), [("car-hatchback", CAR_ORDER),

@@ -206,10 +206,11 @@ class EspeakTTS:
         return " ".join(p for p in out if p)
 
     def synthesize(
-        self, text: str, voice: str, rate_wpm: int, out_wav: Path
+        self, text: str, voice: str, rate_wpm: int, out_wav: Path, locale: str | None = None
     ) -> tuple[float, list[WordTiming]]:
         """Speak `text` into a 16-bit mono WAV at the engine's rate; return its duration and one
-        timing per word of `text` (see pronounce.split_words)."""
+        timing per word of `text` (see pronounce.split_words). `locale` is unused: the voice
+        names the language."""
         lo, hi = RATE_RANGE
         if not lo <= rate_wpm <= hi:
             raise UserError(f"speaking rate must be {lo}..{hi} words per minute, got {rate_wpm}")

@@ -70,7 +70,22 @@ def _measure_font(px: int) -> ImageFont.FreeTypeFont:
 
 
 def wrap(words: list[str], size: int, max_width: int) -> list[list[int]]:
-    """Greedy line breaks: lists of word indices whose rendered width fits max_width."""
+    """Line breaks (lists of word indices) that fit max_width, balanced: no lone last word."""
+    lines = _greedy(words, size, max_width)
+    if len(lines) < 2:
+        return lines
+    # The narrowest width that still needs no more lines evens the lines out.
+    lo, hi = 1, max_width
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if len(_greedy(words, size, mid)) <= len(lines):
+            hi = mid
+        else:
+            lo = mid + 1
+    return _greedy(words, size, hi)
+
+
+def _greedy(words: list[str], size: int, max_width: int) -> list[list[int]]:
     font = _measure_font(size)
     lines: list[list[int]] = []
     current: list[int] = []

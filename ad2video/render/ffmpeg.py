@@ -6,6 +6,7 @@ import functools
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import tempfile
@@ -36,6 +37,7 @@ class FFmpegRun:
     stderr: str
     wall_s: float
     max_rss_mb: float  # peak resident memory of the ffmpeg process itself
+    cpu_s: float = 0.0  # user + system CPU time of the ffmpeg process
 
 
 def find_ffmpeg(override: str | Path | None = None) -> Path:
@@ -63,10 +65,12 @@ def find_ffprobe(ffmpeg: str | Path | None = None) -> Path | None:
     env = os.environ.get("AD2VIDEO_FFPROBE")
     if env and Path(env).is_file():
         return Path(env)
-    if ffmpeg is not None:
-        beside = Path(ffmpeg).with_name("ffprobe")
-        if beside.is_file():
-            return beside
+    try:
+        beside = find_ffmpeg(ffmpeg).with_name("ffprobe")
+    except UserError:
+        beside = None
+    if beside is not None and beside.is_file():
+        return beside
     found = shutil.which("ffprobe")
     if found:
         return Path(found)
@@ -100,23 +104,24 @@ def run_ffmpeg(args: Sequence[str], ffmpeg: str | Path | None = None,
                                     stderr=err)
         except OSError as exc:
             raise RenderError(f"cannot start ffmpeg ({exe}): {exc}") from exc
-        status, rss_kb = _wait(proc, timeout)
+        status, usage = _wait(proc, timeout)
         err.seek(0)
         stderr = err.read().decode("utf-8", "replace")
     wall = time.perf_counter() - started
     if status != 0:
         raise RenderError(f"ffmpeg failed: {error_line(stderr)}")
-    return FFmpegRun(tuple(cmd), stderr, wall, rss_kb / 1024)
+    return FFmpegRun(tuple(cmd), stderr, wall, usage.ru_maxrss / 1024,
+                     usage.ru_utime + usage.ru_stime)
 
 
-def _wait(proc: subprocess.Popen, timeout: float | None) -> tuple[int, int]:
-    """Exit status and peak RSS (kB) of exactly this child (wait4, not RUSAGE_CHILDREN)."""
+def _wait(proc: subprocess.Popen, timeout: float | None) -> tuple[int, resource.struct_rusage]:
+    """Exit status and resource usage of exactly this child (wait4, not RUSAGE_CHILDREN)."""
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG if deadline else 0)
         if pid == proc.pid:
             proc.returncode = os.waitstatus_to_exitcode(status)
-            return proc.returncode, usage.ru_maxrss
+            return proc.returncode, usage
         if deadline is not None and time.monotonic() > deadline:
             proc.kill()
             proc.wait()
@@ -184,3 +189,15 @@ def probe(path: str | Path, ffprobe: str | Path | None = None) -> dict:
     out = _capture([str(exe), "-v", "error", "-show_streams", "-show_format", "-of", "json",
                     str(path)])
     return json.loads(out)
+
+
+def ebur128_summary(stderr: str) -> tuple[float, float | None]:
+    """(integrated LUFS, true peak dBFS or None) from the ebur128 filter's final summary."""
+    if "Summary:" not in stderr:
+        raise RenderError("ffmpeg printed no ebur128 summary")
+    summary = stderr[stderr.rindex("Summary:"):]
+    integrated = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
+    peak = re.search(r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
+    if integrated is None:
+        raise RenderError("cannot read the integrated loudness from ffmpeg's ebur128 summary")
+    return float(integrated.group(1)), float(peak.group(1)) if peak else None

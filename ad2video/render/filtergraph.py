@@ -2,10 +2,11 @@
 
 Video: each picture is decoded once, cropped to the region its motion needs and prescaled once,
 repeated with `loop`, then moved per frame by `scale` (eval=frame, integer output size) plus
-`crop` (integer offset, exact=1). That places every frame within half an output pixel of the
-ideal window at ~1.5 ms/frame, where `zoompan` snaps to even source pixels (1.6-2 output
-pixels each on a 4:3 photo in 9:16). Clips are chained with xfade (or concat for cuts), then
-captions are burnt in with libass. Audio: narration mixed, music looped/faded/ducked, loudnorm.
+`crop` (integer offset, exact=1): every frame lands within half an output pixel per axis of
+the ideal window, for ~4 ms/frame at 1080x1920, where `zoompan` snaps its crop to even source
+pixels (1.6-2 output pixels each for a 4:3 photo in 9:16). Clip streams are cut into
+head/body/tail, transitions blend tail+head (xfade per plane), one concat joins everything,
+then libass burns in the captions. Audio: narration, music looped/faded/ducked, loudness gain.
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ from ad2video.render.motionplan import ClipGeometry, Span, clip_geometry, clip_s
 SAMPLE_RATE = 48_000
 # xfade transitions we allow by name; "cut" is a hard cut (concat, no blending).
 TRANSITIONS: tuple[str, ...] = (
-    "fade", "fadeblack", "fadewhite", "dissolve", "slideleft", "slideright", "slideup",
+    "fade", "fadeblack", "fadewhite", "slideleft", "slideright", "slideup",
     "slidedown", "wipeleft", "wiperight", "wipeup", "wipedown", "smoothleft", "smoothright",
     "smoothup", "smoothdown", "circleopen", "circleclose", "zoomin", "radial",
 )
 KNOWN_TRANSITIONS: tuple[str, ...] = ("cut", *TRANSITIONS)
-# Voice-triggered ducking; measured ~14 dB of gain reduction on music under speech.
+# Voice-keyed ducking: measured ~12 dB less music under speech, back to 0 dB after it.
 DUCK = "sidechaincompress=threshold=0.02:ratio=8:attack=20:release=400"
 
 
@@ -72,8 +73,13 @@ def escape_value(value: str) -> str:
     return "".join("\\" + c if c in "\\'[],; " else c for c in level1)
 
 
-def build_graph(timeline: Timeline, sources: RenderSources) -> RenderPlan:
-    """The whole video as one filtergraph: inputs, graph text and output labels."""
+def build_graph(timeline: Timeline, sources: RenderSources,
+                gain_db: float | None = None) -> RenderPlan:
+    """The whole video as one filtergraph: inputs, graph text and output labels.
+
+    gain_db: the loudness correction measured by `build_loudness_probe` (then applied as a
+    plain gain under a peak limiter); None normalises in one pass with loudnorm instead.
+    """
     if len(sources.images) != len(timeline.clips):
         raise ValueError("one image path per clip is required")
     if len(sources.narration) != len(timeline.narration):
@@ -85,7 +91,8 @@ def build_graph(timeline: Timeline, sources: RenderSources) -> RenderPlan:
     lines += _join_clips(timeline.clips, spans, timeline.fps)
     lines.append(f"[vcat]{_finish_video(sources)}[vout]")
     samples = round(timeline.duration * SAMPLE_RATE)
-    audio_lines, audio_inputs = _audio_graph(timeline, sources, len(inputs), samples)
+    audio_lines, audio_inputs = _audio_graph(timeline, sources, len(inputs), samples,
+                                             _loudness(timeline, gain_db))
     return RenderPlan(
         inputs=tuple(inputs + audio_inputs), graph=";\n".join(lines + audio_lines) + "\n",
         video_label="[vout]", audio_label="[aout]", frames=spans[-1].last, samples=samples,
@@ -130,9 +137,10 @@ def _motion_filters(geo: ClipGeometry, out_w: int, out_h: int) -> list[str]:
 def _join_clips(clips: list[VisualClip], spans: list[Span], fps: int) -> list[str]:
     """Cut each clip stream into head / body / tail; blend tail+head pairs; concat it all.
 
-    xfade only works on 4:4:4 frames: fed whole streams, it made ffmpeg run every frame of
-    the video through 4:4:4 and back (measured ~7 s of CPU on the 30 s reference job). Only
-    the transition frames go through 4:4:4 here; everything else stays yuv420p.
+    xfade works on same-size planes only (4:4:4, RGB or gray). Fed whole streams, it made
+    ffmpeg convert every frame of the video to 4:4:4 and back (~7 s of CPU on the 30 s
+    reference job). Here only the transition frames are blended, plane by plane as gray
+    images, so nothing is converted at all (and ~60 MB less memory than blending in 4:4:4).
     """
     lines, segments = [], []
     for i, span in enumerate(spans):
@@ -144,18 +152,29 @@ def _join_clips(clips: list[VisualClip], spans: list[Span], fps: int) -> list[st
             lines.append(f"[c{i}]null[{parts[0][0]}]")
         else:
             lines.append(f"[c{i}]split={len(parts)}" + "".join(f"[{p[0]}s]" for p in parts))
-            for label, a, b in parts:
-                to444 = ",format=yuv444p" if label[0] != "b" else ""
-                lines.append(f"[{label}s]trim=start_frame={a}:end_frame={b},"
-                             f"setpts=PTS-STARTPTS{to444}[{label}]")
+            lines += [f"[{label}s]trim=start_frame={a}:end_frame={b},setpts=PTS-STARTPTS[{label}]"
+                      for label, a, b in parts]
         if span.fade:
-            kind = clips[i].transition_in.kind
-            lines.append(f"[t{i - 1}][h{i}]xfade=transition={kind}:duration="
-                         f"{num(span.fade / fps)}:offset=0,format=yuv420p[x{i}]")
+            lines += _blend(f"t{i - 1}", f"h{i}", f"x{i}", clips[i].transition_in.kind,
+                            num(span.fade / fps))
             segments.append(f"[x{i}]")
         if any(p[0] == f"b{i}" for p in parts):
             segments.append(f"[b{i}]")
     lines.append("".join(segments) + f"concat=n={len(segments)}:v=1:a=0[vcat]")
+    return lines
+
+
+def _blend(a: str, b: str, out: str, kind: str, duration: str) -> list[str]:
+    """xfade per plane (Y, U, V as gray frames), merged back into yuv420p."""
+    lines = [f"[{a}]extractplanes=y+u+v[{a}y][{a}u][{a}v]",
+             f"[{b}]extractplanes=y+u+v[{b}y][{b}u][{b}v]"]
+    for plane in "yuv":
+        # On a chroma plane "black" and "white" are not 0/255 but neutral: cross-fade them.
+        how = "fade" if plane != "y" and kind in ("fadeblack", "fadewhite") else kind
+        lines.append(f"[{a}{plane}][{b}{plane}]xfade=transition={how}:duration={duration}"
+                     f":offset=0[{out}{plane}]")
+    lines.append(f"[{out}y][{out}u][{out}v]mergeplanes=map0s=0:map0p=0:map1s=1:map1p=0"
+                 f":map2s=2:map2p=0:format=yuv420p[{out}]")
     return lines
 
 
@@ -180,8 +199,30 @@ def _finish_video(sources: RenderSources) -> str:
 _AFORMAT = f"aformat=sample_fmts=fltp:sample_rates={SAMPLE_RATE}:channel_layouts=stereo"
 
 
+def build_loudness_probe(timeline: Timeline, sources: RenderSources) -> RenderPlan | None:
+    """Audio only, ending in ebur128: its summary gives the gain for `build_graph`."""
+    if not timeline.narration and timeline.music is None:
+        return None
+    samples = round(timeline.duration * SAMPLE_RATE)
+    lines, inputs = _audio_graph(timeline, sources, 0, samples,
+                                 "ebur128=peak=true:framelog=quiet")
+    return RenderPlan(inputs=tuple(inputs), graph=";\n".join(lines) + "\n", video_label="",
+                      audio_label="[aout]", frames=0, samples=samples)
+
+
+def _loudness(timeline: Timeline, gain_db: float | None) -> str:
+    ceiling = timeline.true_peak_db - TP_MARGIN
+    if gain_db is None:
+        # loudnorm works at 192 kHz internally and outputs that rate: resampled back below.
+        # It also holds ~95 MB for a 30 s job, hence the measured-gain path by default.
+        return f"loudnorm=I={num(timeline.loudness_lufs)}:TP={num(ceiling)}:LRA=11"
+    limit = num(min(1.0, 10 ** ((ceiling - LIMITER_HEADROOM) / 20)))
+    return (f"volume={num(gain_db)}dB,"
+            f"alimiter=limit={limit}:attack=5:release=50:level=0:latency=1")
+
+
 def _audio_graph(timeline: Timeline, sources: RenderSources, first: int,
-                 samples: int) -> tuple[list[str], list[InputSpec]]:
+                 samples: int, finish: str) -> tuple[list[str], list[InputSpec]]:
     lines: list[str] = []
     inputs = [InputSpec(path) for path in sources.narration]
     fit = f"apad=whole_len={samples},atrim=end_sample={samples}"
@@ -203,10 +244,7 @@ def _audio_graph(timeline: Timeline, sources: RenderSources, first: int,
         lines.append(f"anullsrc=r={SAMPLE_RATE}:cl=stereo,atrim=end_sample={samples}[aout]")
         return lines, inputs
     mix = "amix=inputs=2:duration=first:normalize=0," if len(bed) == 2 else ""
-    # loudnorm works at 192 kHz internally and outputs that rate: resample back to 48 kHz.
-    lines.append(f"{''.join(bed)}{mix}loudnorm=I={num(timeline.loudness_lufs)}"
-                 f":TP={num(timeline.true_peak_db - TP_MARGIN)}:LRA=11,"
-                 f"aresample={SAMPLE_RATE},{_AFORMAT},{fit}[aout]")
+    lines.append(f"{''.join(bed)}{mix}{finish},aresample={SAMPLE_RATE},{_AFORMAT},{fit}[aout]")
     return lines, inputs
 
 
@@ -237,8 +275,10 @@ def _voice_chain(timeline: Timeline, first: int, fit: str) -> list[str]:
     return [*lines, f"{labels}concat=n={count}:v=0:a=1,{fit}[voice]"]
 
 
-# AAC encoding adds a little overshoot to loudnorm's true peak; aim this much lower.
+# AAC encoding adds a little overshoot to the true peak; aim this much lower.
 TP_MARGIN = 0.5
+# A sample-peak limiter lets inter-sample peaks through: keep its ceiling this much lower still.
+LIMITER_HEADROOM = 0.5
 
 
 def _music_chain(timeline: Timeline, index: int, fit: str) -> str:

@@ -137,6 +137,7 @@ def write_music(mood: str, out: Path, ffmpeg: str | Path | None = None) -> Path:
         run_ffmpeg(["-y", "-f", "f32le", "-ar", str(RATE), "-ac", "2", "-i", str(raw),
                     "-c:a", "aac", "-b:a", "96k", "-map_metadata", "-1", "-fflags", "+bitexact",
                     "-flags:a", "+bitexact", "-f", "mp4", str(tmp)], ffmpeg)
+    out.chmod(0o644)  # a package asset: readable by everyone (temp files start as 0600)
     return out
 
 

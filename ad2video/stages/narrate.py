@@ -16,7 +16,10 @@ from typing import Protocol
 
 import numpy as np
 
-from ad2video.backends.tts_espeak import EspeakTTS, speech_bounds, write_wav
+from ad2video.audio import TimeMap, polish
+from ad2video.backends.tts_espeak import EspeakTTS, write_wav
+from ad2video.backends.tts_openai import OpenAITTS
+from ad2video.backends.tts_piper import PiperTTS
 from ad2video.contracts import Narration, Scene, SceneAudio, Script, WordTiming
 from ad2video.errors import UserError
 from ad2video.fsutil import sha256_text, write_text
@@ -24,9 +27,6 @@ from ad2video.pronounce import Lexicon, Spoken, load_lexicon, rewrite
 
 CACHE_ENV = "AD2VIDEO_CACHE"
 _CACHE_FORMAT = 1  # bump when the cached timings' meaning changes
-_LEAD_S = 0.06  # silence kept before the first sound: a natural onset, not a click
-_TAIL_S = 0.08  # silence kept after the last sound; scene pauses are added by the timeline
-_PEAK = 32767 * 10 ** (-3 / 20)  # -3 dBFS
 
 LOCALE_VOICES = {"en": "en-us", "es": "es", "es-AR": "es-419", "pt-BR": "pt-br"}
 
@@ -39,11 +39,15 @@ class TTSEngine(Protocol):
     def describe_voices(self) -> dict[str, str]: ...
     def version(self) -> str: ...
     def synthesize(
-        self, text: str, voice: str, rate_wpm: int, out_wav: Path
+        self, text: str, voice: str, rate_wpm: int, out_wav: Path, locale: str | None = None
     ) -> tuple[float, list[WordTiming]]: ...
 
+    # Optional: default_voice(locale) -> str, check_voice(voice) -> None (raises UserError),
+    # settings(voice, locale) -> dict of what else decides the samples (part of the cache key).
 
-ENGINES: dict[str, Callable[[], TTSEngine]] = {"espeak": EspeakTTS}
+
+ENGINES: dict[str, Callable[[], TTSEngine]] = {
+    "espeak": EspeakTTS, "piper": PiperTTS, "openai": OpenAITTS}
 _instances: dict[str, TTSEngine] = {}
 
 
@@ -88,8 +92,17 @@ def available_voices(engine: str = "espeak") -> dict[str, str]:
     return {loc: (v if v in have else "") for loc, v in LOCALE_VOICES.items()}
 
 
+def default_voice(engine: TTSEngine, locale: str) -> str:
+    """The engine's voice for a script locale (espeak's from LOCALE_VOICES)."""
+    choose = getattr(engine, "default_voice", None)
+    return choose(locale) if choose is not None else locale_voice(locale)
+
+
 def check_voice(engine: TTSEngine, voice: str) -> None:
     """Raise a UserError naming close matches when the engine has no such voice."""
+    if (own := getattr(engine, "check_voice", None)) is not None:
+        own(voice)
+        return
     have = engine.voices()
     if voice in have:
         return
@@ -102,14 +115,15 @@ def run(script: Script, run_dir: Path, options: NarrateOptions | None = None) ->
     """Synthesize every scene into run_dir/audio/scene_NNN.wav and time its words."""
     options = options or NarrateOptions()
     engine = get_engine(options.engine)
-    voice = options.voice or locale_voice(script.locale)
+    voice = options.voice or default_voice(engine, script.locale)
     check_voice(engine, voice)
     if not 0 <= options.pause <= 5:
         raise UserError(f"pause must be 0..5 seconds, got {options.pause}")
     lexicon = load_lexicon(script.locale, options.lexicon)
     scenes, rates = [], set()
     for scene in script.scenes:
-        audio, rate = _narrate_scene(engine, voice, options, lexicon, scene, run_dir)
+        audio, rate = _narrate_scene(engine, voice, options, lexicon, scene, run_dir,
+                                     script.locale)
         scenes.append(audio)
         rates.add(rate)
     if len(rates) != 1:
@@ -120,15 +134,15 @@ def run(script: Script, run_dir: Path, options: NarrateOptions | None = None) ->
 
 def _narrate_scene(
     engine: TTSEngine, voice: str, options: NarrateOptions, lexicon: Lexicon, scene: Scene,
-    run_dir: Path,
+    run_dir: Path, locale: str,
 ) -> tuple[SceneAudio, int]:
     spoken = rewrite(scene.narration, lexicon)
-    pcm, rate, words = _synthesize_cached(engine, voice, options, spoken.text, run_dir)
-    pcm, offset = polish(pcm, rate)
+    pcm, rate, words = _synthesize_cached(engine, voice, options, spoken.text, run_dir, locale)
+    pcm, remap = polish(pcm, rate)  # trims pauses: timings move with `remap`
     duration = pcm.size / rate
     rel = f"audio/scene_{scene.index:03d}.wav"
     write_wav(run_dir / rel, pcm, rate)
-    shown = _to_shown(spoken, words, offset, duration)
+    shown = _to_shown(spoken, words, remap, duration)
     return SceneAudio(scene=scene.index, path=rel, duration=duration, words=shown,
                       timing_method=engine.timing_method), rate
 
@@ -142,11 +156,14 @@ def _cache_root(options: NarrateOptions) -> Path:
 
 
 def _synthesize_cached(
-    engine: TTSEngine, voice: str, options: NarrateOptions, text: str, run_dir: Path
+    engine: TTSEngine, voice: str, options: NarrateOptions, text: str, run_dir: Path,
+    locale: str,
 ) -> tuple[np.ndarray, int, list[WordTiming]]:
     """Engine output for `text`, from the cache when the same synthesis was done before."""
-    key = sha256_text(json.dumps(
-        [_CACHE_FORMAT, engine.name, engine.version(), voice, options.rate_wpm, text]))
+    parts: list = [_CACHE_FORMAT, engine.name, engine.version(), voice, options.rate_wpm, text]
+    if (settings := getattr(engine, "settings", None)) is not None:
+        parts.append(settings(voice, locale))  # model file hash, server, instructions...
+    key = sha256_text(json.dumps(parts, sort_keys=True))
     if options.use_cache:
         base = _cache_root(options) / key[:2] / key
         try:
@@ -160,7 +177,7 @@ def _synthesize_cached(
     if options.use_cache and (hit := _read_cached(wav_path, json_path)) is not None:
         return hit
     try:
-        _, words = engine.synthesize(text, voice, options.rate_wpm, wav_path)
+        _, words = engine.synthesize(text, voice, options.rate_wpm, wav_path, locale=locale)
         pcm, rate = read_wav(wav_path)
     finally:
         if not options.use_cache:
@@ -190,32 +207,15 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
         return np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").copy(), w.getframerate()
 
 
-def polish(pcm: np.ndarray, rate: int) -> tuple[np.ndarray, float]:
-    """Give the speech a fixed short lead and tail of silence (trimming or padding) and
-    peak-normalise it to -3 dBFS; return the samples and the seconds the audio moved earlier
-    (negative when silence was added in front), to shift the timings by."""
-    bounds = speech_bounds(pcm)
-    if bounds is None:
-        return pcm, 0.0
-    first = bounds[0] - round(_LEAD_S * rate)
-    b = min(pcm.size, bounds[1] + round(_TAIL_S * rate))
-    cut = pcm[max(first, 0) : b].astype(np.float64)
-    gain = _PEAK / float(np.abs(cut).max())
-    out = np.clip(np.rint(cut * gain), -32768, 32767).astype(np.int16)
-    if first < 0:  # espeak often starts sounding at the very first sample
-        out = np.concatenate([np.zeros(-first, dtype=np.int16), out])
-    return out, first / rate
-
-
 def _to_shown(
-    spoken: Spoken, words: list[WordTiming], offset: float, duration: float
+    spoken: Spoken, words: list[WordTiming], remap: TimeMap, duration: float
 ) -> list[WordTiming]:
     """Timings of the displayed words from the spoken words they became."""
     if len(words) != (spoken.groups[-1][1] if spoken.groups else 0):
         raise UserError("TTS engine returned a word count that does not match its input text")
 
     def at(t: float) -> float:
-        return round(min(max(t - offset, 0.0), duration), 4)
+        return round(min(max(remap(t), 0.0), duration), 4)
 
     out = []
     for word, (a, b) in zip(spoken.shown, spoken.groups, strict=True):

@@ -18,7 +18,13 @@ from ad2video.errors import UserError
 from ad2video.fsutil import atomic_path, write_text
 from ad2video.render import captions as cap
 from ad2video.render import ffmpeg as ff
-from ad2video.render.filtergraph import RenderPlan, RenderSources, build_graph, check_transitions
+from ad2video.render.filtergraph import (
+    RenderPlan,
+    RenderSources,
+    build_graph,
+    build_loudness_probe,
+    check_transitions,
+)
 from ad2video.render.motionplan import clip_spans
 
 
@@ -46,6 +52,7 @@ class RenderResult(BaseModel):
     duration: float
     wall_s: float  # the whole stage
     encode_wall_s: float  # the main ffmpeg run only
+    encode_cpu_s: float  # its CPU time (user + system): steadier than wall on a busy machine
     ffmpeg_max_rss_mb: float  # peak memory of that ffmpeg process
     ffmpeg_version: str
     command: str  # short summary of the ffmpeg command
@@ -65,14 +72,14 @@ def _existing(run_dir: Path, path: str, what: str) -> str:
 
 
 def _needed_filters(timeline: Timeline) -> list[str]:
-    names = ["loop", "scale", "crop", "settb", "setpts", "format", "setsar", "concat",
-             "aformat", "aresample", "apad", "atrim"]
+    names = ["loop", "scale", "crop", "settb", "setpts", "format", "setsar", "concat", "null",
+             "split", "trim", "anullsrc", "aformat", "aresample", "apad", "atrim"]
     if any(c.transition_in.kind != "cut" for c in timeline.clips[1:]):
-        names.append("xfade")
+        names += ["xfade", "extractplanes", "mergeplanes"]
     if timeline.captions:
         names.append("ass")
     if timeline.narration or timeline.music:
-        names += ["loudnorm", "amix", "adelay", "volume"]
+        names += ["ebur128", "volume", "alimiter", "amix", "afade"]
     if timeline.music and timeline.music.duck and timeline.narration:
         names += ["sidechaincompress", "asplit"]
     return names
@@ -114,6 +121,27 @@ def encode_args(plan: RenderPlan, timeline: Timeline, options: RenderOptions) ->
     ]
 
 
+def _loudness_gain(timeline: Timeline, sources: RenderSources, run_dir: Path,
+                   options: RenderOptions) -> float | None:
+    """Gain (dB) that brings the mix to the target loudness, from an audio-only ebur128 pass.
+
+    Measuring first (~1 s for 30 s of audio) lets the render apply a plain gain and a limiter
+    instead of loudnorm, which held ~95 MB and ran at 192 kHz inside the main ffmpeg.
+    """
+    probe = build_loudness_probe(timeline, sources)
+    if probe is None:
+        return None
+    script = run_dir / "render" / "loudness.txt"
+    write_text(script, probe.graph)
+    done = ff.run_ffmpeg(["-nostats", *probe.input_args(),
+                          *ff.filter_script_args(script, options.ffmpeg),
+                          "-map", probe.audio_label, "-f", "null", "-"], options.ffmpeg)
+    integrated, _ = ff.ebur128_summary(done.stderr)
+    if integrated < -69:  # silence: ebur128's floor is -70 LUFS; nothing to normalise
+        return 0.0
+    return max(-40.0, min(40.0, timeline.loudness_lufs - integrated))
+
+
 def _poster_time(timeline: Timeline) -> float:
     photos = [c for c in timeline.clips if c.kind == "photo"] or timeline.clips
     return (photos[0].start + photos[0].end) / 2
@@ -145,7 +173,7 @@ def run(timeline: Timeline, run_dir: Path, out_dir: Path,
     ass = out_dir / "captions.ass"
     sources = _sources(timeline, run_dir, ass if timeline.captions else None)
     srt, vtt, ass = _write_captions(timeline, out_dir)
-    plan = build_graph(timeline, sources)
+    plan = build_graph(timeline, sources, _loudness_gain(timeline, sources, run_dir, options))
     graph = run_dir / "render" / "filtergraph.txt"
     write_text(graph, plan.graph)
     video, poster = out_dir / "video.mp4", out_dir / "poster.jpg"
@@ -164,7 +192,7 @@ def run(timeline: Timeline, run_dir: Path, out_dir: Path,
         graph=str(graph), width=timeline.width, height=timeline.height, fps=timeline.fps,
         frames=plan.frames, duration=plan.frames / timeline.fps,
         wall_s=round(time.perf_counter() - started, 3), encode_wall_s=round(encoded.wall_s, 3),
-        ffmpeg_max_rss_mb=round(encoded.max_rss_mb, 1),
+        encode_cpu_s=round(encoded.cpu_s, 3), ffmpeg_max_rss_mb=round(encoded.max_rss_mb, 1),
         ffmpeg_version=ff.ffmpeg_version(options.ffmpeg),
         command=_summary(encoded.args[:-1], len(plan.inputs)) + f" {video}",
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Protocol
@@ -34,7 +34,6 @@ SENSITIVE_KEY_RE = re.compile(
     r"|contact|direcci|endere|address",
     re.IGNORECASE,
 )
-COPY_NGRAM = 8  # this many words in a row shared with the description counts as copying
 
 
 @dataclass(frozen=True)
@@ -42,6 +41,9 @@ class ScriptOptions:
     locale: str = "en"  # narration language: en, es, es-AR (voseo), pt-BR
     writer: str = "template"  # script writer backend, see known_writers()
     seed: int = 0  # picks phrasing variants; same inputs and seed -> same script
+    llm: str | None = None  # LLM chain, e.g. "openai:gpt-4o-mini,local:qwen2.5,template"
+    prompt: str | None = None  # LLM prompt id@version (default: the config's, else script@v2)
+    config: str | None = None  # ad2video.toml to read (default: looked up, see ad2video.llm)
 
 
 class Writer(Protocol):
@@ -68,6 +70,12 @@ def resolve_locale(locale: str) -> str:
 
 def run(listing: Listing, shots: Shots, options: ScriptOptions) -> Script:
     """Write the script with the chosen writer and refuse one that fails `check_script`."""
+    return run_with_report(listing, shots, options)[0]
+
+
+def run_with_report(listing: Listing, shots: Shots,
+                    options: ScriptOptions) -> tuple[Script, dict[str, Any]]:
+    """`run`, plus what the LLM chain did (calls, outcomes, tokens, cost; {} without one)."""
     locale = resolve_locale(options.locale)
     writers = known_writers()
     if options.writer not in writers:
@@ -75,12 +83,24 @@ def run(listing: Listing, shots: Shots, options: ScriptOptions) -> Script:
         raise UserError(f"unknown script writer '{options.writer}' (choose one of: {names})")
     if not shots.storyboard:
         raise UserError(f"listing '{listing.id}' has no usable photos to write a script for")
-    writer = writers[options.writer]()
+    writer = _llm_writer(options) if options.llm else writers[options.writer]()
     script = writer.write(listing, shots, locale, seed=options.seed)
     problems = check_script(script, listing)
     if problems:
         raise UserError(f"script writer '{writer.name}' failed the fact check: {problems[0]}")
-    return script
+    report = getattr(writer, "report", None)
+    return script, (report.model_dump(mode="json") if report is not None else {})
+
+
+def _llm_writer(options: ScriptOptions) -> Writer:
+    from ad2video.backends.script_llm import LLMWriter
+    from ad2video.llm.config import load_config
+    from ad2video.llm.keys import check_chain
+    from ad2video.llm.prompts import load_prompt
+
+    config = load_config(options.config)
+    prompt = load_prompt(options.prompt or config.script.prompt)
+    return LLMWriter(check_chain(options.llm or "", config), config, prompt)
 
 
 # --------------------------------------------------------------------------- phrase bank
@@ -170,45 +190,8 @@ def listing_numbers(listing: Listing) -> list[float]:
 
 
 def check_script(script: Script, listing: Listing) -> list[str]:
-    """Every rule broken by the script, one line each; [] when it is safe to narrate."""
-    allowed = listing_numbers(listing)
-    register = load_bank(script.locale).get("forbidden_forms", [])
-    copied = _description_ngrams(listing)
-    problems: list[str] = []
-    for where, text in _texts(script):
-        for token in numfmt.number_tokens(text):
-            readings = numfmt.number_readings(token)
-            if any(numfmt.same_number(r, a) for r in readings for a in allowed):
-                continue
-            what = "price amount" if any(_is_price(r, listing) for r in readings) else "number"
-            problems.append(f"{where}: {what} '{token}' is not a listing fact")
-        problems += [f"{where}: price or currency mention '{m.group()}'"
-                     for m in MONEY_RE.finditer(text)]
-        problems += [f"{where}: banned phrase '{p}'" for p in find_phrases(text, banned_phrases())]
-        problems += [f"{where}: not {script.locale} register: '{p}'"
-                     for p in find_phrases(text, register, accents=True)]
-        if re.search(r"[{}]|\bNone\b", text):
-            problems.append(f"{where}: unfilled template slot in '{text}'")
-        if copied and where.startswith("scene") and _ngrams(text) & copied:
-            problems.append(f"{where}: copies the seller's description")
-    return problems
+    """Every rule broken by the script, one line each; [] when it is safe to narrate.
+    The rules live in the claim checker, ad2video.claims."""
+    from ad2video.claims import check_claims  # it builds on this module's phrase helpers
 
-
-def _texts(script: Script) -> Iterator[tuple[str, str]]:
-    for card in (script.title_card, script.end_card):
-        for text in [card.heading, *card.lines]:
-            yield f"{card.kind} card", text
-    for scene in script.scenes:
-        yield f"scene {scene.index}", scene.narration
-        if scene.on_screen_text:
-            yield f"scene {scene.index} on-screen text", scene.on_screen_text
-
-
-def _ngrams(text: str) -> set[tuple[str, ...]]:
-    words = re.findall(r"\w+", norm(text))
-    return {tuple(words[i : i + COPY_NGRAM]) for i in range(len(words) - COPY_NGRAM + 1)}
-
-
-def _description_ngrams(listing: Listing) -> set[tuple[str, ...]]:
-    # Runs the title shares with the description are fair to say: the title is a listing fact.
-    return _ngrams(listing.description) - _ngrams(listing.title)
+    return [str(v) for v in check_claims(script, listing)]

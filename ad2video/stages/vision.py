@@ -1,21 +1,32 @@
 """Vision: tag every prepared photo, then choose and order the storyboard.
 
+Backends: `heuristic` (built in: hints, captions, file names; always runs, for quality,
+perceptual-hash duplicates and listing hints), and models on top of it: `clip` (zero-shot angle
+tags, embedding near-duplicates), `yolo` (subject boxes), `clip+yolo`, or `auto` (the models
+that can run here; the heuristic alone when none can, with the reason in Shots.backend_reason).
+Model opinions are combined with the heuristic base by ad2video.backends.vision_combine.
+
 Storyboard rules: near-duplicates are dropped ("near-duplicate of image N"); very blurry, dark
 or washed-out photos are dropped only while at least `min_keep` others remain; at most
 `max_shots` photos are kept ("not needed" for the rest), choosing the best photo of every angle
 first, then untagged photos, then second-best photos of an angle, and so on. Screen order: the
 domain's angle order (the best photo of an angle first), then untagged photos in listing order.
+Extra photos of an angle follow its best one in the same scene, and the timeline shows them only
+when the narration leaves them enough time.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from ad2video.backends.vision_clip import ClipOptions, ClipVision
+from ad2video.backends.vision_combine import embedding_duplicates, merge
 from ad2video.backends.vision_heuristic import HeuristicVision
+from ad2video.backends.vision_yolo import YoloOptions, YoloVision
 from ad2video.contracts import (
     Domain,
     DroppedShot,
@@ -36,36 +47,78 @@ class VisionBackend(Protocol):
         ...
 
 
-# Backends by name; model-based ones (CLIP, YOLO) register here when they are added.
-BACKENDS: dict[str, Callable[[], VisionBackend]] = {"heuristic": HeuristicVision}
-
-
 @dataclass(frozen=True)
 class VisionOptions:
-    backend: str = "heuristic"  # name in BACKENDS
+    backend: str = "heuristic"  # heuristic, auto, or model names from BACKENDS joined by '+'
     max_shots: int = 12  # longest storyboard; the rest are dropped as "not needed"
     min_keep: int = 3  # poor photos are dropped only while this many others remain
     min_sharpness: float = 15.0  # Laplacian variance (512 px grey copy) below this is too blurry
     min_exposure: float = 0.08  # mean luma below this is too dark
     max_exposure: float = 0.96  # mean luma above this is washed out
+    threshold: float = 0.3  # a model tag less confident than this becomes 'unknown'
+    duplicate_similarity: float = 0.97  # embedding cosine from which two photos are one shot
+    clip: ClipOptions = field(default_factory=ClipOptions)  # model, weights, device, batch
+    yolo: YoloOptions = field(default_factory=YoloOptions)  # weights, device, batch
 
     def __post_init__(self) -> None:
         if self.max_shots < 1:
             raise UserError("vision option max_shots must be at least 1")
+        if not 0.0 <= self.threshold <= 1.0:
+            raise UserError(f"vision threshold must be between 0 and 1 (got {self.threshold:g})")
 
 
-def get_backend(name: str) -> VisionBackend:
-    if name not in BACKENDS:
-        raise UserError(f"unknown vision backend '{name}' (known: {', '.join(sorted(BACKENDS))})")
-    return BACKENDS[name]()
+# Backends by name, built from the options. The heuristic is the base every run starts from;
+# the others add their opinions on top (tests register fakes here).
+BACKENDS: dict[str, Callable[[VisionOptions], VisionBackend]] = {
+    "heuristic": lambda _o: HeuristicVision(),
+    "clip": lambda o: ClipVision(o.clip),
+    "yolo": lambda o: YoloVision(o.yolo),
+}
+AUTO = ("clip", "yolo")  # what `auto` tries, in order
+
+
+def select(options: VisionOptions) -> tuple[list[VisionBackend], str, str]:
+    """(model backends, loaded, to run on top of the heuristic; backend name; reason)."""
+    if options.backend == "auto":
+        return _auto(options)
+    names = options.backend.split("+")
+    unknown = [n for n in names if n not in BACKENDS]
+    if unknown or not options.backend:
+        known = ", ".join(["auto", *sorted(BACKENDS), "clip+yolo"])
+        raise UserError(f"unknown vision backend '{options.backend}' (known: {known})")
+    models = [BACKENDS[n](options) for n in dict.fromkeys(names) if n != "heuristic"]
+    for model in models:
+        _load(model)
+    name = "+".join(m.name for m in models) or "heuristic"
+    return models, name, f"--vision {options.backend}"
+
+
+def _auto(options: VisionOptions) -> tuple[list[VisionBackend], str, str]:
+    models: list[VisionBackend] = []
+    notes: list[str] = []
+    for name in AUTO:
+        model = BACKENDS[name](options)
+        try:
+            _load(model)
+        except UserError as exc:  # missing package or weights: fall back, say why
+            notes.append(f"{name} skipped: {exc}")
+            continue
+        models.append(model)
+    ran = "+".join(m.name for m in models) or "heuristic"
+    where = [f"on {d}" for m in models if (d := getattr(m, "device", None))][:1]
+    return models, ran, "; ".join([f"auto chose {ran}", *where, *notes])
+
+
+def _load(model: VisionBackend) -> None:
+    load = getattr(model, "load", None)
+    if callable(load):
+        load()
 
 
 def run(ingest: IngestResult, run_dir: Path, options: VisionOptions) -> Shots:
     """Tag the photos of `ingest` and build the storyboard."""
-    backend = get_backend(options.backend)
-    shots = sorted(
-        backend.tag(ingest.images, ingest.listing.domain, run_dir), key=lambda s: s.image
-    )
+    models, name, reason = select(options)
+    shots = tag(ingest.images, ingest.listing.domain, run_dir, models, options)
     dropped: dict[int, str] = {
         s.image: f"near-duplicate of image {s.duplicate_of}"
         for s in shots if s.duplicate_of is not None
@@ -80,11 +133,26 @@ def run(ingest: IngestResult, run_dir: Path, options: VisionOptions) -> Shots:
         if s.image not in storyboard:
             dropped[s.image] = "not needed"
     return Shots(
-        backend=backend.name,
+        backend=name,
+        backend_reason=reason,
         shots=shots,
         storyboard=storyboard,
         dropped=[DroppedShot(image=i, reason=r) for i, r in sorted(dropped.items())],
     )
+
+
+def tag(images: list[PreparedImage], domain: Domain | str, run_dir: Path,
+        models: list[VisionBackend], options: VisionOptions) -> list[Shot]:
+    """The heuristic base, then each model's opinion merged on top, in image order."""
+    base = sorted(HeuristicVision().tag(images, domain, run_dir), key=lambda s: s.image)
+    if not models:
+        return base
+    opinions = [model.tag(images, domain, run_dir) for model in models]
+    shots = merge(base, opinions, options.threshold)
+    vectors = {i: v for m in models for i, v in getattr(m, "embeddings", {}).items()}
+    if vectors:
+        shots = embedding_duplicates(shots, vectors, options.duplicate_similarity, quality_score)
+    return shots
 
 
 def build_storyboard(shots: list[Shot], domain: Domain | str, max_shots: int) -> list[int]:

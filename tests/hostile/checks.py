@@ -1,0 +1,248 @@
+"""Running one hostile case through the real CLI, and everything its result must satisfy."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ad2video.pii import find_pii
+from tests.hostile.build import LEAK_MARKERS, Case
+
+ARGS = ("--size", "144x256", "--fps", "10", "--music", "none", "--transition", "cut")
+TIMEOUT_S = 150
+MAX_RSS_MB = 1500  # the whole process tree: Python, Pillow decoding, espeak and ffmpeg
+MAX_WALL_S = 90
+LIMITS = {"images": 40, "shots": 12, "edge": 2560, "narration": 600, "description": 20_000}
+SKIP_DIRS = ("out", "cache", "logs", "cwd/out")
+
+
+@dataclass
+class Result:
+    case: Case
+    box: Path
+    rc: int
+    stdout: str
+    stderr: str
+    wall_s: float
+    max_rss_mb: float
+    before: dict[str, tuple[Any, ...]]
+    after: dict[str, tuple[Any, ...]]
+
+    @property
+    def run_dir(self) -> Path:
+        if not self.case.default_out:
+            return self.box / "out"
+        runs = [p for p in (self.box / "cwd" / "out").glob("*") if p.is_dir()]
+        return runs[0] if len(runs) == 1 else self.box / "cwd" / "out" / "?"
+
+
+def sandbox(root: Path, case: Case) -> tuple[Path, Path]:
+    """root/NAME/{listing, outside (secrets a hostile path may reach), home, tmp, cwd, ...}."""
+    box = root / case.name
+    for sub in ("outside", "home", "tmp", "cwd", "cache", "logs"):
+        (box / sub).mkdir(parents=True, exist_ok=True)
+    from tests.conftest import make_photo
+
+    make_photo(box / "outside" / "secret.jpg", (10, 10, 10), size=(320, 240))
+    (box / "outside" / "secret.txt").write_text("password=hunter2\n", encoding="utf-8")
+    return box, case.build(box / "listing")
+
+
+def snapshot(box: Path) -> dict[str, tuple[Any, ...]]:
+    """Every entry under `box` (outputs, the TTS cache and logs excepted): kind, size, mtime."""
+    skip = {box / s for s in SKIP_DIRS}
+    state: dict[str, tuple[Any, ...]] = {}
+    for top, dirs, files in os.walk(box):
+        dirs[:] = [d for d in dirs if Path(top, d) not in skip]
+        for name in [*dirs, *files]:
+            path = Path(top, name)
+            st = path.lstat()
+            link = os.readlink(path) if path.is_symlink() else None
+            size = st.st_size if not path.is_dir() or path.is_symlink() else 0
+            state[str(path.relative_to(box))] = (st.st_mode, size, st.st_mtime_ns, link)
+    return state
+
+
+def run_case(root: Path, case: Case) -> Result:
+    box, target = sandbox(root, case)
+    before = snapshot(box)
+    out = [] if case.default_out else ["-o", str(box / "out")]
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", "HOME": str(box / "home"),
+           "TMPDIR": str(box / "tmp"), "AD2VIDEO_CACHE": str(box / "cache")}
+    env.pop("AD2VIDEO_DEBUG", None)
+    cmd = [sys.executable, "-m", "ad2video", "render", str(target), *out, *ARGS]
+    t0 = time.perf_counter()
+    with open(box / "logs" / "stdout", "wb") as so, open(box / "logs" / "stderr", "wb") as se:
+        proc = subprocess.Popen(cmd, stdout=so, stderr=se, cwd=box / "cwd", env=env)
+        timer = threading.Timer(TIMEOUT_S, proc.kill)
+        timer.start()
+        # wait4 reports the peak memory of the child and the children it waited for (ffmpeg).
+        _, status, usage = os.wait4(proc.pid, 0)
+        timer.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    return Result(case, box, proc.returncode,
+                  (box / "logs" / "stdout").read_text("utf-8", "replace"),
+                  (box / "logs" / "stderr").read_text("utf-8", "replace"),
+                  time.perf_counter() - t0, usage.ru_maxrss / 1024, before, snapshot(box))
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def problems(res: Result, ffprobe: str) -> list[str]:
+    """Everything wrong with one case's result; [] when it behaved."""
+    found = _common(res)
+    if res.case.expect == "error":
+        return found + _error_problems(res)
+    if res.rc != 0:
+        return [*found, f"expected a video, got exit {res.rc}: {res.stderr.strip()[-300:]}"]
+    try:
+        found += _video_problems(res, ffprobe)
+    except (OSError, ValueError, KeyError, StopIteration, AssertionError) as exc:
+        found.append(f"{type(exc).__name__}: {exc}")
+    return found
+
+
+def _common(res: Result) -> list[str]:
+    found = []
+    if "Traceback" in res.stderr + res.stdout or "internal error" in res.stderr:
+        found.append(f"crashed: {res.stderr.strip()[-400:]}")
+    changed = sorted(k for k in res.before.keys() | res.after.keys()
+                     if res.before.get(k) != res.after.get(k))
+    if changed:
+        found.append(f"files written or changed outside the output folder: {changed[:5]}")
+    if res.max_rss_mb > MAX_RSS_MB:
+        found.append(f"peak memory {res.max_rss_mb:.0f} MB > {MAX_RSS_MB} MB")
+    if res.wall_s > MAX_WALL_S:
+        found.append(f"took {res.wall_s:.0f} s > {MAX_WALL_S} s")
+    leftovers = list(res.box.glob("out/**/*.part*"))
+    if leftovers:
+        found.append(f"half-written files left: {leftovers[:3]}")
+    return found
+
+
+def _error_problems(res: Result) -> list[str]:
+    lines = res.stderr.strip().splitlines()
+    found = []
+    if res.rc != 2:
+        found.append(f"expected exit code 2, got {res.rc}")
+    if len(lines) != 1 or not lines[0].startswith("error: "):
+        found.append(f"expected one 'error:' line, got {lines[:3]}")
+    elif res.case.error not in lines[0]:
+        found.append(f"error line lacks {res.case.error!r}: {lines[0][:300]}")
+    if lines and re.search(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]", lines[0]):
+        found.append("control characters in the error line")
+    if (res.run_dir / "video.mp4").exists():
+        found.append("a video was written despite the error")
+    return found
+
+
+def _video_problems(res: Result, ffprobe: str) -> list[str]:
+    run, case = res.run_dir, res.case
+    found = []
+    if res.stdout.strip() != str(run / "video.mp4"):
+        found.append(f"stdout is not the video path: {res.stdout.strip()[:200]}")
+    found += _probe(ffprobe, run / "video.mp4")
+    manifest = _load(run / "manifest.json")
+    reasons = [s["reason"] for s in manifest["skipped_images"]]
+    found += [f"no photo skipped with {want!r} (got {sorted(set(reasons))})"
+              for want in case.skipped if not any(want in r for r in reasons)]
+    if case.warning and case.warning not in res.stderr:
+        found.append(f"no warning mentioning {case.warning!r}")
+    found += _limits(run)
+    found += _leaks(run, res.box / "cache")
+    if case.check:
+        case.check(run)
+    return found
+
+
+def _probe(ffprobe: str, video: Path) -> list[str]:
+    out = subprocess.run([ffprobe, "-v", "error", "-show_streams", "-show_format", "-of",
+                          "json", str(video)], capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        return [f"ffprobe rejects the video: {out.stderr.strip()[:200]}"]
+    info = json.loads(out.stdout)
+    kinds = {s["codec_type"]: s for s in info["streams"]}
+    if "audio" not in kinds or "video" not in kinds:
+        return [f"streams: {sorted(kinds)}"]
+    v = kinds["video"]
+    if (v["codec_name"], v["width"], v["height"]) != ("h264", 144, 256):
+        return [f"video stream: {v['codec_name']} {v['width']}x{v['height']}"]
+    if float(info["format"]["duration"]) < 3:
+        return [f"video is {info['format']['duration']} s long"]
+    return []
+
+
+def _load(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _limits(run: Path) -> list[str]:
+    ing, shots, script = _load(run / "ingest.json"), _load(run / "shots.json"), _load(
+        run / "script.json")
+    timeline = _load(run / "timeline.json")
+    photos = {c["image_index"] for c in timeline["clips"] if c["kind"] == "photo"}
+    checks = {
+        "prepared photos": (len(ing["images"]), LIMITS["images"]),
+        "storyboard": (len(shots["storyboard"]), LIMITS["shots"]),
+        "photos on screen": (len(photos), LIMITS["shots"]),
+        "longest photo edge": (max(max(i["width"], i["height"]) for i in ing["images"]),
+                               LIMITS["edge"]),
+        "longest narration": (max(len(s["narration"]) for s in script["scenes"]),
+                              LIMITS["narration"]),
+        "description": (len(ing["listing"]["description"]), LIMITS["description"]),
+    }
+    return [f"{what}: {n} > {limit}" for what, (n, limit) in checks.items() if n > limit]
+
+
+def said_and_shown(run: Path, cache: Path) -> dict[str, str]:
+    """Every text of the video: script (cards, narration, on-screen text), captions, warnings,
+    and the transcript: the exact text the TTS engine was given (the synthesis cache records
+    it), since speech recognition of the audio is not available offline."""
+    texts = {"script.json": " | ".join(_strings(_load(run / "script.json"))),
+             "narration words": " ".join(w["text"] for s in _load(run / "narration.json")["scenes"]
+                                         for w in s["words"]),
+             "timeline captions": " | ".join(c["text"] for c in _load(run / "timeline.json")
+                                             ["captions"]),
+             "manifest warnings": " | ".join(_load(run / "manifest.json")["warnings"])}
+    for name in ("captions.srt", "captions.vtt"):  # cue text only: no numbers, no timings
+        lines = (run / name).read_text(encoding="utf-8").splitlines()
+        texts[name] = " | ".join(line for line in lines if line.strip() and "-->" not in line
+                                 and not line.strip().isdigit() and line.strip() != "WEBVTT")
+    ass = (run / "captions.ass").read_text(encoding="utf-8")
+    texts["captions.ass"] = " ".join(re.sub(r"\{[^}]*\}", "", line.split(",", 9)[-1])
+                                     for line in ass.splitlines() if line.startswith("Dialogue:"))
+    spoken = [_load(p)["text"] for p in sorted(cache.rglob("*.json"))]
+    texts["transcript"] = " | ".join(spoken)
+    return texts
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def _leaks(run: Path, cache: Path) -> list[str]:
+    texts = said_and_shown(run, cache)
+    if not texts["transcript"].strip():
+        return ["no transcript recorded (the TTS cache is empty)"]
+    found = []
+    for where, text in texts.items():
+        if find_pii(text):
+            found.append(f"contact details in {where}: {find_pii(text)[:3]}")
+        flat = re.sub(r"[\s\-()+]", "", text.lower())
+        found += [f"planted detail {m!r} in {where}" for m in LEAK_MARKERS if m in flat]
+    return found
