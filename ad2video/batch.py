@@ -27,6 +27,7 @@ from ad2video.errors import UserError
 from ad2video.fsutil import sha256_file, write_text
 
 EXECUTORS = ("local", "ray")
+FILE_OPTIONS = ("music", "ffmpeg", "config", "prompt")  # render options that may name a file
 CSV_COLUMNS = (
     "name", "status", "reason", "listing_id", "cached", "wall_s", "started_at", "duration_s",
     "width", "height", "fps", "frames", "scenes", "clips", "size_bytes", "warnings",
@@ -65,8 +66,12 @@ def run_batch(source: Path, options: BatchOptions,
     if options.jobs is not None and options.jobs < 1:
         raise UserError(f"--jobs must be at least 1 (got {options.jobs})")
     render = checked_render_options(options.render)
-    items = discover(Path(source).resolve())
     out = check_output_dir(options.out)
+    # The batch folder may sit inside the listings folder: it is not a listing.
+    items = [i for i in discover(Path(source).resolve())
+             if i.source is None or not i.source.resolve().is_relative_to(out)]
+    if not items:
+        raise UserError(f"no listings in {source}")
     key_options = _key_options(render)
     state = _State(out, source, options, render, [i.name for i in items])
     tasks = []
@@ -127,8 +132,10 @@ def checked_render_options(render: dict[str, Any]) -> dict[str, Any]:
     out = dict(render)
     if music is not None and job.music not in _moods():
         out["music"] = str(music)
-    if job.ffmpeg:
-        out["ffmpeg"] = str(Path(job.ffmpeg).expanduser().resolve())
+    for key in FILE_OPTIONS:  # workers may run elsewhere (another cwd, another node)
+        value = out.get(key)
+        if key != "music" and isinstance(value, str) and Path(value).expanduser().is_file():
+            out[key] = str(Path(value).expanduser().resolve())
     return out
 
 
@@ -139,11 +146,15 @@ def _moods() -> tuple[str, ...]:
 
 
 def _key_options(render: dict[str, Any]) -> dict[str, Any]:
-    """The options as they enter the content key: a music file by its bytes, not its path."""
+    """The options as they enter the content key: files (music, LLM config, prompt) by their
+    bytes, not their paths, so an edited config renders again."""
     key = dict(render)
-    music = key.get("music")
-    if isinstance(music, str) and music not in _moods() and Path(music).is_file():
-        key["music"] = "sha256:" + sha256_file(Path(music))
+    for name in FILE_OPTIONS:
+        value = key.get(name)
+        if name == "ffmpeg" or (name == "music" and value in _moods()):
+            continue
+        if isinstance(value, str) and Path(value).is_file():
+            key[name] = "sha256:" + sha256_file(Path(value))
     return key
 
 

@@ -81,9 +81,14 @@ def run_local(tasks: list[Task], jobs: int, on_event: OnEvent, on_result: OnResu
                     on_result(fut.result())
                 except Exception as exc:  # the worker process died (BrokenProcessPool)
                     on_result(_crashed(task, exc))
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        _drain(events, on_event)
+    except BaseException:  # Ctrl-C: stop now; half-done renders stay in .batch/tmp
+        workers = list((getattr(pool, "_processes", None) or {}).values())  # private: careful
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in workers:
+            proc.terminate()
+        raise
+    pool.shutdown(wait=True)
+    _drain(events, on_event)
 
 
 def _ray_task(task: Task, events: Any) -> dict[str, Any]:

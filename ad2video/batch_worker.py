@@ -142,18 +142,15 @@ def failed_row(item: BatchItem, reason: str, started: str, wall: float,
             "cached": False, "key": key, "started_at": started, "wall_s": round(wall, 3)}
 
 
-def manifest_cost(manifest: dict[str, Any]) -> float:
-    """Money spent on the listing (LLM calls): whatever cost fields the manifest carries."""
-    for key in ("cost_usd", "cost"):
-        value = manifest.get(key)
-        if isinstance(value, int | float):
-            return round(float(value), 6)
-        if isinstance(value, dict):
-            for sub in ("total_usd", "usd", "cost_usd", "total"):
-                if isinstance(value.get(sub), int | float):
-                    return round(float(value[sub]), 6)
-    stages = [s.get("cost_usd") for s in manifest.get("stages", []) if isinstance(s, dict)]
-    return round(sum(c for c in stages if isinstance(c, int | float)), 6)
+def manifest_cost(manifest: dict[str, Any]) -> float | None:
+    """Money the listing cost (LLM calls, paid voices); None when a paid call had no price."""
+    total = 0.0
+    for part in (manifest.get("llm") or {}, manifest.get("tts") or {}, manifest):
+        if isinstance(part, dict) and "cost_usd" in part:
+            if part["cost_usd"] is None:
+                return None
+            total += float(part["cost_usd"])
+    return round(total, 6)
 
 
 def _fix_manifest(run_dir: Path, final: Path, item: BatchItem) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ad2video import __version__
 from ad2video.errors import UserError
@@ -33,6 +35,14 @@ app = typer.Typer(
     ),
 )
 err = Console(stderr=True, highlight=False)
+# Seller text and file names reach messages: control and bidi-override characters would let
+# them rewrite the terminal or reorder what the user reads.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """One line that a terminal shows as written: control characters spelled out (\\x1b)."""
+    return _UNPRINTABLE.sub(lambda m: ascii(m.group())[1:-1], " ".join(text.split()))
 
 
 def _version(value: bool) -> None:
@@ -99,6 +109,26 @@ def render(
     crf: Annotated[int, typer.Option("--crf", help="x264 quality: lower is better and "
                                      "bigger.")] = 23,
     preset: Annotated[str, typer.Option("--preset", help="x264 speed preset.")] = "veryfast",
+    vision: Annotated[str, typer.Option("--vision", help="Photo tagging: heuristic (offline: "
+                                        "hints, captions, file names), clip (angle tags), yolo "
+                                        "(subject boxes), clip+yolo, or auto (the best that "
+                                        "can run here; needs ad2video[vision]).")
+                      ] = "heuristic",
+    vision_threshold: Annotated[float, typer.Option(
+        "--vision-threshold", help="Model angle tags less confident than this (0..1) are "
+        "'unknown'.")] = 0.3,
+    clip_model: Annotated[str, typer.Option("--clip-model", help="open_clip model name.")
+                          ] = "ViT-B-32",
+    clip_pretrained: Annotated[str | None, typer.Option(
+        "--clip-pretrained", help="open_clip weights tag [default: $AD2VIDEO_CLIP_PRETRAINED, "
+        "else laion2b_s34b_b79k]; 'none' = random weights (tests).")] = None,
+    clip_weights: Annotated[str | None, typer.Option(
+        "--clip-weights", help="Local CLIP checkpoint file [default: "
+        "$AD2VIDEO_CLIP_WEIGHTS, else the Hugging Face cache or a first-use download].")
+    ] = None,
+    yolo_weights: Annotated[str | None, typer.Option(
+        "--yolo-weights", help="YOLO weights file or name [default: $AD2VIDEO_YOLO_WEIGHTS, "
+        "else yolov8n.pt from the cache or a first-use download].")] = None,
     llm: Annotated[str | None, typer.Option(
         "--llm", help="LLM chain for the script, tried in order, e.g. "
         "openai:gpt-4o-mini,local:qwen2.5,template (endpoints from ad2video.toml; the offline "
@@ -131,6 +161,8 @@ def render(
         size=size, locale=locale, music=music, fps=fps, max_duration=max_duration, seed=seed,
         captions=captions, transition=transition, tts=tts, voice=voice, rate=rate, ffmpeg=ffmpeg,
         preset=preset, crf=crf, llm=llm, prompt=prompt, config=config,
+        vision=vision, vision_threshold=vision_threshold, clip_model=clip_model,
+        clip_pretrained=clip_pretrained, clip_weights=clip_weights, yolo_weights=yolo_weights,
     )
     if out is None:
         job = _default_out(job)
@@ -141,7 +173,7 @@ def render(
         manifest = render_listing(job, reporter)
     video = job.out_dir / "video.mp4"
     for warning in manifest.warnings:
-        err.print(f"[yellow]warning:[/yellow] {warning}")
+        err.print(f"[yellow]warning:[/yellow] {escape(printable(warning))}")
     typer.echo(str(video))
 
 
@@ -152,7 +184,8 @@ def _default_out(job):  # -> RenderJob
     from ad2video.listing_io import load_listing
 
     listing, _ = load_listing(job.source, job.title)
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in listing.id)[:80] or "listing"
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in listing.id)[:80]
+    safe = safe.strip(".") or "listing"  # never "." or "..": the run folder stays inside out/
     return replace(job, out_dir=Path("out") / safe)
 
 
@@ -195,7 +228,7 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)
     except UserError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        err.print(f"error: {printable(str(exc))}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
@@ -207,7 +240,7 @@ def main() -> None:
         sys.exit(2)
     except click_exc.ClickException as exc:
         hint = f"{exc.ctx.command_path} --help" if getattr(exc, "ctx", None) else "--help"
-        message = " ".join(exc.format_message().split())
+        message = printable(exc.format_message())
         err.print(f"error: {message} (see {hint})", markup=False, soft_wrap=True)
         sys.exit(2)
     except KeyboardInterrupt:
@@ -216,7 +249,7 @@ def main() -> None:
     except Exception as exc:  # a bug: still one line unless debugging
         if os.environ.get("AD2VIDEO_DEBUG"):
             raise
-        detail = " ".join(str(exc).split())
+        detail = printable(str(exc))
         err.print(f"error: internal error: {type(exc).__name__}: {detail} "
                   "(set AD2VIDEO_DEBUG=1 for a traceback)", markup=False, soft_wrap=True)
         sys.exit(1)

@@ -69,7 +69,7 @@ class Body(StrEnum):
 class Quantity(Strict):
     """A number with its unit, e.g. 45000 km or 120 m2."""
 
-    value: float = Field(ge=0, le=1e9)
+    value: float = Field(ge=0, le=1e9, allow_inf_nan=False)
     unit: str = Field(min_length=1, max_length=8)
 
 
@@ -92,8 +92,8 @@ class _Attributes(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _collect_extra(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
+        if not isinstance(data, dict) or not isinstance(data.get("extra") or {}, dict):
+            return data  # validation names what is wrong ('extra' must be an object)
         known = set(cls.model_fields)
         extra = dict(data.get("extra") or {})
         typed = {k: v for k, v in data.items() if k in known}

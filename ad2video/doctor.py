@@ -47,12 +47,16 @@ def _module(name: str) -> bool:
     return importlib.util.find_spec(name) is not None
 
 
+def _vision_rows() -> list[Check]:
+    from ad2video.stages.vision import doctor_rows
+
+    return doctor_rows()
+
+
 def _backend_checks() -> list[Check]:
-    vision_extra = "pip install 'ad2video[vision]' (torch, ultralytics, open-clip-torch)"
     return [
         ("vision: heuristic", True, "built in (view hints, captions, file names; offline)"),
-        ("vision: clip/yolo", _module("open_clip") and _module("ultralytics"),
-         "installed" if _module("open_clip") else f"not installed: {vision_extra}"),
+        *_vision_rows(),
         ("script: template", True, "built in (listing facts only; en, es, es-AR, pt-BR)"),
         _llm_check(),
         ("voice: espeak-ng", _module("espeakng_loader"), "bundled by espeakng-loader"),

@@ -28,7 +28,12 @@ class RenderJob:
     seed: int = 0  # varies motion and wording choices deterministically
     captions: bool = True  # burn karaoke captions into the video
     transition: str = "fade"  # transition between clips, or "cut"
-    vision: str = "heuristic"  # vision backend
+    vision: str = "heuristic"  # vision backend: heuristic, auto, clip, yolo or clip+yolo
+    vision_threshold: float = 0.3  # a model's angle tag less confident than this is 'unknown'
+    clip_model: str = "ViT-B-32"  # open_clip architecture for the clip backend
+    clip_pretrained: str | None = None  # open_clip weights tag (None: env or laion2b_s34b_b79k)
+    clip_weights: str | None = None  # local CLIP checkpoint file (None: $AD2VIDEO_CLIP_WEIGHTS)
+    yolo_weights: str | None = None  # YOLO weights file or name (None: env or yolov8n.pt)
     writer: str = "template"  # script writer backend
     llm: str | None = None  # LLM chain for the script, e.g. "openai:gpt-4o-mini,template"
     prompt: str | None = None  # LLM script prompt id@version (default: config's, or script@v2)

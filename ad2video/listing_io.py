@@ -13,6 +13,10 @@ Error messages (UserError, one line, asserted word for word by tests/test_listin
     no listing.json or listing.yaml in PATH (for a bare folder of photos, pass --title)
     no photos in PATH
     cannot read NAME: REASON
+    cannot read NAME: not UTF-8 text (byte 0xE9 at line L column C; save it as UTF-8)
+    NAME is too large (more than 5 MB)
+    NAME is nested too deeply to be a listing
+    NAME holds a number too long to read
     NAME is not valid JSON: line L column C: MESSAGE
     NAME is not valid YAML: line L column C: MESSAGE
     NAME: top level must be an object (got KIND)
@@ -28,6 +32,7 @@ Error messages (UserError, one line, asserted word for word by tests/test_listin
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -38,6 +43,7 @@ from pydantic import ValidationError
 
 from ad2video.contracts import CarAttributes, HomeAttributes, Listing, OtherAttributes
 from ad2video.errors import UserError
+from ad2video.listing_text import tidy_listing
 from ad2video.listing_words import normalise_attributes, normalise_domain, shown
 
 LISTING_NAMES = ("listing.json", "listing.yaml", "listing.yml")
@@ -46,6 +52,10 @@ IMAGE_SUFFIXES = frozenset({
     ".heic", ".heif",  # listed so that they are skipped with a reason, not silently ignored
 })
 
+MAX_LISTING_BYTES = 5 << 20  # a listing file is text: anything bigger is not one
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
 # pydantic error type -> what the field must be ({ctx keys} come from the error's ctx).
 _PROBLEMS = {
     "int_parsing": "must be an integer",
@@ -53,6 +63,8 @@ _PROBLEMS = {
     "int_from_float": "must be a whole number",
     "float_parsing": "must be a number",
     "float_type": "must be a number",
+    "finite_number": "must be a finite number",
+    "string_unicode": "must be valid Unicode text (it holds a broken \\u escape)",
     "string_type": "must be text",
     "bool_parsing": "must be true or false",
     "bool_type": "must be true or false",
@@ -74,8 +86,10 @@ _PROBLEMS = {
 _UNION_TAGS = {"str", "int", "float", "bool", "CarAttributes", "HomeAttributes", "OtherAttributes"}
 
 
-def load_listing(path: Path, title: str | None = None) -> tuple[Listing, Path]:
-    """Return the validated Listing and the folder its image paths are relative to."""
+def load_listing(path: Path, title: str | None = None,
+                 warnings: list[str] | None = None) -> tuple[Listing, Path]:
+    """Return the validated Listing and the folder its image paths are relative to; free text
+    that is cut or not used (listing_text) is reported in `warnings`."""
     path = Path(path)
     if not path.exists():
         raise UserError(f"listing folder not found: {path}")
@@ -103,7 +117,7 @@ def load_listing(path: Path, title: str | None = None) -> tuple[Listing, Path]:
         data["images"] = [p.relative_to(folder).as_posix() for p in find_photos(folder)]
         if not data["images"] and listing_file is None:
             raise UserError(f"no photos in {folder}")
-    listing = _validate(_normalise(data, name), name)
+    listing = _validate(_normalise(data, name, warnings), name)
     for image in listing.images:
         resolve_image_path(folder, image.file)
     return listing, folder
@@ -134,7 +148,12 @@ def resolve_image_path(folder: Path, file: str) -> Path:
     if ".." in posix.parts or ".." in windows.parts:
         raise UserError(f"image path leaves the listing folder: {file}")
     root = folder.resolve()
-    real = (root / file).resolve()
+    try:
+        real = (root / file).resolve()
+    except (OSError, RuntimeError, ValueError):
+        # A symlink loop, a NUL byte or an over-long name: it cannot be opened either (ingest
+        # skips it, naming why), and the checks above keep its name inside the folder.
+        return root / file
     if not real.is_relative_to(root):
         raise UserError(f"image path leaves the listing folder: {file}")
     return real
@@ -152,33 +171,66 @@ def _natural_key(name: str) -> list[Any]:
 
 
 def _read(file: Path) -> dict[str, Any]:
+    text = _decode(file.name, _read_bytes(file), file.suffix.lower() == ".json")
     try:
-        text = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise UserError(f"cannot read {file.name}: not UTF-8 text") from None
+        data = _parse(file, text)
+    except RecursionError:
+        raise UserError(f"{file.name} is nested too deeply to be a listing") from None
+    except ValueError as exc:  # not a syntax error: e.g. an integer of more than 4300 digits
+        what = "a number too long to read" if "digits" in str(exc) else f"a bad value ({exc})"
+        raise UserError(f"{file.name} holds {what}") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{file.name}: top level must be an object (got {_kind(data)})")
+    return data
+
+
+def _read_bytes(file: Path) -> bytes:
+    try:
+        with file.open("rb") as stream:
+            raw = stream.read(MAX_LISTING_BYTES + 1)  # bounded: a listing file may be a bomb
     except OSError as exc:
         raise UserError(f"cannot read {file.name}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_LISTING_BYTES:
+        raise UserError(f"{file.name} is too large (more than {MAX_LISTING_BYTES >> 20} MB)")
+    return raw
+
+
+def _decode(name: str, raw: bytes, is_json: bool) -> str:
+    """UTF-8, or UTF-16/32 when a byte-order mark (or, for JSON, the zero bytes) says so."""
+    encoding = next((enc for bom, enc in _BOMS if raw.startswith(bom)), "utf-8")
+    if encoding == "utf-8" and is_json:
+        encoding = json.detect_encoding(raw)
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if not encoding.startswith("utf-8"):
+            detail = f"damaged {encoding.upper()[:6]}"
+        else:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            column = exc.start - raw.rfind(b"\n", 0, exc.start)
+            detail = f"byte 0x{raw[exc.start]:02X} at line {line} column {column}"
+        raise UserError(f"cannot read {name}: not UTF-8 text ({detail}; save it as UTF-8)") \
+            from None
+
+
+def _parse(file: Path, text: str) -> Any:
     if file.suffix.lower() == ".json":
         try:
-            data = json.loads(text)
+            return json.loads(text)
         except json.JSONDecodeError as exc:
             raise UserError(
                 f"{file.name} is not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}"
             ) from None
-    else:
-        try:
-            data = yaml.safe_load(text)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark
-            line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-            raise UserError(
-                f"{file.name} is not valid YAML: line {line} column {col}: {exc.problem}"
-            ) from None
-        except yaml.YAMLError as exc:
-            raise UserError(f"{file.name} is not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise UserError(f"{file.name}: top level must be an object (got {_kind(data)})")
-    return data
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        raise UserError(
+            f"{file.name} is not valid YAML: line {line} column {col}: {exc.problem}"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise UserError(f"{file.name} is not valid YAML: {exc}") from None
 
 
 def _kind(value: Any) -> str:
@@ -189,7 +241,8 @@ def _kind(value: Any) -> str:
     )
 
 
-def _normalise(data: dict[str, Any], name: str) -> dict[str, Any]:
+def _normalise(data: dict[str, Any], name: str, warnings: list[str] | None = None
+               ) -> dict[str, Any]:
     """Map sellers' words onto the contract's values; unknown words pass through unchanged."""
     data = dict(data)
     for key in ("id", "title", "description", "language"):
@@ -206,7 +259,7 @@ def _normalise(data: dict[str, Any], name: str) -> dict[str, Any]:
     if isinstance(data.get("price"), int | float) and not isinstance(data["price"], bool):
         # A bare number has no currency: XXX is ISO 4217's "no currency". Never spoken anyway.
         data["price"] = {"amount": data["price"], "currency": "XXX"}
-    return data
+    return tidy_listing(data, name, warnings)
 
 
 def _validate(data: dict[str, Any], name: str) -> Listing:

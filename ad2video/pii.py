@@ -61,14 +61,14 @@ _LEAD_IN = re.compile(
     re.IGNORECASE,
 )
 _PATTERNS = (("e-mail address", _EMAIL), ("web address", _URL),
-             ("WhatsApp mention", _WHATSAPP), ("handle", _HANDLE),
+             ("messaging app mention", _WHATSAPP), ("handle", _HANDLE),
              ("phone number", _PHONE_CANDIDATE))
 _SEPARATORS = " \t\n\u00a0:;,-–—|/·•()[]"
 
 
 @dataclass(frozen=True)
 class Found:
-    kind: str  # "phone number", "e-mail address", "web address", "WhatsApp mention", "handle"
+    kind: str  # phone number, e-mail address, web address, messaging app mention, handle
     text: str
     start: int
     end: int

@@ -79,7 +79,8 @@ def _render_stages(job: RenderJob, hook: StageHook | None, default_llm: str | No
     run = _Run(job=job, run_dir=run_dir, hook=hook)
 
     with run.stage("ingest", "pillow", "ingest.json") as rec:
-        ing = ingest.run(job.source, run_dir, ingest.IngestOptions(title=job.title))
+        ing = ingest.run(job.source, run_dir, ingest.IngestOptions(title=job.title),
+                         run.warnings)
         write_model(run_dir / "ingest.json", ing)
         rec.note = f"{len(ing.images)} photos, {len(ing.skipped)} skipped"
     for skipped in ing.skipped:
@@ -87,10 +88,15 @@ def _render_stages(job: RenderJob, hook: StageHook | None, default_llm: str | No
     locale = job.locale or default_locale(ing.listing.language)
 
     with run.stage("vision", job.vision, "shots.json") as rec:
-        shots = vision.run(ing, run_dir, vision.VisionOptions(backend=job.vision))
+        shots = vision.run(ing, run_dir, vision.make_options(
+            backend=job.vision, threshold=job.vision_threshold, clip_model=job.clip_model,
+            clip_pretrained=job.clip_pretrained, clip_weights=job.clip_weights,
+            yolo_weights=job.yolo_weights))
         write_model(run_dir / "shots.json", shots)
         rec.backend = shots.backend
         rec.note = f"{len(shots.storyboard)} shots, {len(shots.dropped)} dropped"
+        if shots.backend_reason and job.vision != "heuristic":
+            rec.note += f" ({shots.backend_reason})"
 
     with run.stage("script", job.writer, "script.json") as rec:
         opts = script.ScriptOptions(locale=locale, writer=job.writer, seed=job.seed,

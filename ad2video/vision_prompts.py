@@ -12,7 +12,8 @@ import hashlib
 from ad2video.contracts import Domain
 from ad2video.taxonomy import angles
 
-TEMPLATES = ("a photo of {}.", "a listing photo of {}.", "a close photo of {}.", "{}")
+# Two phrasings per description: each prompt costs a text-encoder pass (cached on disk after).
+TEMPLATES = ("a photo of {}.", "a marketplace listing photo of {}.")
 
 _CAR = {
     "front_3_4": ("the front three-quarter view of a car", "a car seen from the front corner",

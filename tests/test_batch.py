@@ -169,3 +169,15 @@ def test_content_key_follows_bytes_and_options(tmp_path: Path) -> None:
     assert key == content_key(item, {"fps": 10}, "1")
     make_photo(folder / "front.jpg", (1, 2, 3))
     assert key != content_key(item, {"fps": 10}, "1")
+
+
+def test_batch_folder_inside_the_listings_folder_is_not_a_listing(tmp_path: Path) -> None:
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "listing.json").write_text("[]", encoding="utf-8")
+    res = run_cli("batch", str(tmp_path), "-o", str(tmp_path / "out"))
+    assert res.returncode == 3, res.stderr
+    assert list(_rows(tmp_path / "out")) == ["bad"]
+    assert _rows(tmp_path / "out")["bad"]["reason"] == \
+        "listing.json: top level must be an object (got a list)"
+    res = run_cli("batch", str(tmp_path), "-o", str(tmp_path / "out"))
+    assert list(_rows(tmp_path / "out")) == ["bad"]

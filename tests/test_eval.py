@@ -76,7 +76,8 @@ def test_flagged_sentences_and_manifest_sync(batch: Path, tmp_path: Path) -> Non
     m = result["metrics"]
     assert m["banned_phrases"] == 1 and m["price_mentions"] >= 1 and m["claims_unsupported"] >= 1
     assert (m["sync_score"], m["sync_source"]) == (0.42, "manifest")
-    assert any(i.startswith("banned phrase:") for i in result["issues"])
+    assert "banned phrase 'unique opportunity'" in result["issues"]
+    assert "unsupported claim: number '7' is not a listing fact" in result["issues"]
     html = (tmp_path / "review" / "report.html").read_text(encoding="utf-8")
     assert '"src": "../run/video.mp4"' in html
 

@@ -39,7 +39,7 @@ def test_update_then_check_passes(golden: tuple[Path, Path]) -> None:
 
 
 def test_changed_photo_and_fact_are_reported(golden: tuple[Path, Path], tmp_path: Path) -> None:
-    listings, store = golden
+    _, store = golden
     changed = car_listing(tmp_path / "listings" / "car", id="car", language="en")
     make_photo(changed / "rear.jpg", (250, 250, 250), seed=7)  # another rear photo
     res = run_cli("golden", "check", str(changed.parent), "--store", str(store))
@@ -51,14 +51,17 @@ def test_changed_photo_and_fact_are_reported(golden: tuple[Path, Path], tmp_path
     assert f"keyframe 'scene {rear}' at " in out and "moved: Hamming distance" in out
     assert "keyframe 'title card'" not in out
     # A changed fact: the script differs, shown as a unified diff.
-    car_listing(changed, id="car", language="en", title="2019 Peugeot 208 Allure 1.6")
+    listing = json.loads((changed / "listing.json").read_text(encoding="utf-8"))
+    listing["attributes"]["colour"] = "green"
+    (changed / "listing.json").write_text(json.dumps(listing), encoding="utf-8")
     res = run_cli("golden", "check", str(changed.parent), "--store", str(store))
     assert res.returncode == 1
     assert "script.json differs:" in res.stdout
     assert "--- golden/car/script.json" in res.stdout and "+++ rendered/car/script.json" in \
         res.stdout
-    assert any(line.strip().startswith("+") and "Allure" in line
-               for line in res.stdout.splitlines())
+    lines = [line.strip() for line in res.stdout.splitlines()]
+    assert any(line.startswith("-") and "white" in line for line in lines)
+    assert any(line.startswith("+") and "green" in line for line in lines)
 
 
 def test_missing_golden_says_how_to_make_it(golden: tuple[Path, Path], tmp_path: Path) -> None:

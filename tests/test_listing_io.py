@@ -85,7 +85,8 @@ def test_missing_images_key_means_every_photo(tmp_path: Path) -> None:
      "listing.yaml is not valid YAML: line 2 column 3: expected ',' or ']', but got ':'"),
     ("listing.json", "[1, 2]", "listing.json: top level must be an object (got a list)"),
     ("listing.yml", "just text", "listing.yml: top level must be an object (got text)"),
-    ("listing.json", b"\xff\xfe{", "cannot read listing.json: not UTF-8 text"),
+    ("listing.json", b"\xff\xfe{",
+     "cannot read listing.json: not UTF-8 text (damaged UTF-16; save it as UTF-8)"),
 ])
 def test_unreadable_listing_files(tmp_path: Path, name: str, text, message: str) -> None:
     target = tmp_path / name

@@ -21,8 +21,9 @@ TITLE_CARD_S = 2.5
 END_CARD_S = 2.5
 MAX_SENTENCES = 2
 MAX_FEATURES = 3
-MAX_FILLERS = 2
-MAX_SCENES = 8
+# Every photo topic gets its own scene: a photo merged into a scene about another topic would
+# be on screen while the voice talks about something else (the sync check then drops it).
+MAX_SCENES = 12  # the storyboard holds at most 12 photos
 WRAP_UP = "wrap_up"
 
 TOPIC_OF_ANGLE = {
@@ -201,7 +202,7 @@ class _Draft:
         """A scene with nothing to say gets one neutral line about its photo, or joins the
         scene before it (fillers are never repeated and kept to a few)."""
         kept: list[_Plan] = []
-        budget = min(MAX_FILLERS, MAX_SCENES - sum(1 for p in plan if p.sentences))
+        budget = MAX_SCENES - sum(1 for p in plan if p.sentences)
         for i, scene in enumerate(plan):
             if not scene.sentences:
                 fillers = self.bank["fillers"].get(scene.topic)

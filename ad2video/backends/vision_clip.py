@@ -23,11 +23,13 @@ from PIL import Image
 from ad2video.backends import vision_models as vm
 from ad2video.contracts import Domain, PreparedImage, Shot
 from ad2video.errors import UserError
+from ad2video.fsutil import sha256_text
 from ad2video.vision_prompts import prompts, prompts_hash
 
 DEFAULT_MODEL = "ViT-B-32"
 DEFAULT_PRETRAINED = "laion2b_s34b_b79k"
 RANDOM = "none"  # pretrained tag that means "random weights"
+RANDOM_KEY = "none-seed0"  # cache key of those weights (seeded, so the same in every run)
 HF_HOST = "huggingface.co"
 _HF_NAMES = ("open_clip_model.safetensors", "open_clip_pytorch_model.bin")
 
@@ -52,12 +54,14 @@ class ClipVision:
         self.model: Any = None
         self.embeddings: dict[int, np.ndarray] = {}
         self.cache: vm.EmbeddingCache | None = None
+        self.text_cache: vm.EmbeddingCache | None = None
         self._text: dict[str, np.ndarray] = {}
 
     def load(self) -> None:
         """Import open_clip, find the weights and build the model (once)."""
         if self.model is not None:
             return
+        vm.check_installed("the clip backend", "torch", "open_clip")
         torch = vm.require("torch", "the clip backend")
         open_clip = vm.require("open_clip", "the clip backend")
         name = self.options.model
@@ -78,8 +82,11 @@ class ClipVision:
         self.model_id = f"{name}/{key}"
         root = vm.cache_root()
         self.cache = vm.EmbeddingCache(root, self.model_id) if self.options.cache else None
+        self.text_cache = (vm.EmbeddingCache(root, f"text-{self.model_id}")
+                           if self.options.cache else None)
 
-    def _weights(self, open_clip: Any) -> tuple[str | None, dict[str, Any], str]:
+    def _weights(self, open_clip: Any, download: bool = True
+                 ) -> tuple[str | None, dict[str, Any], str]:
         """(open_clip `pretrained` argument, extra create arguments, cache key of the weights)."""
         name = self.options.model
         given = self.options.weights or os.environ.get("AD2VIDEO_CLIP_WEIGHTS")
@@ -91,7 +98,7 @@ class ClipVision:
         tag = (self.options.pretrained or os.environ.get("AD2VIDEO_CLIP_PRETRAINED")
                or DEFAULT_PRETRAINED)
         if tag == RANDOM:
-            return None, {}, "none-seed0"
+            return None, {}, RANDOM_KEY
         cfg = open_clip.get_pretrained_cfg(name, tag)
         if not cfg:
             known = ", ".join(open_clip.list_pretrained_tags_by_model(name)[:8])
@@ -99,10 +106,11 @@ class ClipVision:
         cached = _cached_checkpoint(cfg)
         if cached:  # load the file itself: no hub call at all, with the tag's preprocessing
             return str(cached), _preprocess_args(cfg), tag
-        if vm.can_download(HF_HOST):
+        if download and vm.can_download(HF_HOST):
             return tag, {}, tag
         raise UserError(f"CLIP weights {name}/{tag} are not in the Hugging Face cache and "
-                        f"{vm.offline_hint()}: pass --clip-weights FILE or set "
+                        f"{vm.offline_hint() if download else 'not downloaded yet'}: pass "
+                        "--clip-weights FILE or set "
                         "AD2VIDEO_CLIP_WEIGHTS")
 
     def embed(self, paths: list[Path]) -> np.ndarray:
@@ -135,22 +143,29 @@ class ClipVision:
         return out.float().cpu().numpy()
 
     def text_features(self, domain: Domain | str) -> tuple[list[str], np.ndarray]:
-        """Tags of `domain` and one normalised embedding per tag (mean of its prompts)."""
-        import torch
-
+        """Tags of `domain` and one normalised embedding per tag (mean of its prompts), kept
+        in memory and on disk: a text-encoder pass per prompt is the slow part on a CPU."""
         self.load()
         table = prompts(domain)
-        key = f"{Domain(domain)}-{prompts_hash(domain)}"
-        if key not in self._text:
-            rows = []
-            with torch.inference_mode():
-                for texts in table.values():
-                    out = self.model.encode_text(self.tokenizer(texts).to(self.device))
-                    out = out / out.norm(dim=-1, keepdim=True)
-                    mean = out.mean(dim=0)
-                    rows.append((mean / mean.norm()).float().cpu().numpy())
-            self._text[key] = np.stack(rows)
-        return list(table), self._text[key]
+        digest = sha256_text(f"{self.model_id}\n{prompts_hash(domain)}")
+        if digest not in self._text:
+            cached = self.text_cache.load(digest) if self.text_cache else None
+            self._text[digest] = cached if cached is not None else self._encode_texts(table)
+            if cached is None and self.text_cache:
+                self.text_cache.save(digest, self._text[digest])
+        return list(table), self._text[digest]
+
+    def _encode_texts(self, table: dict[str, list[str]]) -> np.ndarray:
+        import torch
+
+        rows = []
+        with torch.inference_mode():
+            for texts in table.values():
+                out = self.model.encode_text(self.tokenizer(texts).to(self.device))
+                out = out / out.norm(dim=-1, keepdim=True)
+                mean = out.mean(dim=0)
+                rows.append((mean / mean.norm()).float().cpu().numpy())
+        return np.stack(rows)
 
     def tag(self, images: list[PreparedImage], domain: Domain | str, run_dir: Path) -> list[Shot]:
         """The most likely tag of every photo, confidence = its softmax probability."""
@@ -162,7 +177,9 @@ class ClipVision:
         logits = scale * vectors @ text.T
         probs = np.exp(logits - logits.max(axis=1, keepdims=True))
         probs /= probs.sum(axis=1, keepdims=True)
-        self.embeddings = {img.index: v for img, v in zip(images, vectors, strict=True)}
+        # Random weights ('none') make every photo look alike: no duplicates from those.
+        if not self.model_id.endswith(f"/{RANDOM_KEY}"):
+            self.embeddings = {img.index: v for img, v in zip(images, vectors, strict=True)}
         return [
             Shot(image=img.index, angle=tags[int(row.argmax())],
                  confidence=round(float(row.max()), 4), source=self.name)

@@ -30,7 +30,8 @@ def merge(base: list[Shot], opinions: list[list[Shot]], threshold: float) -> lis
     merged = [_merge_one(b, by_image.get(b.image, []), threshold) for b in base]
     if any(s.angle == HERO and s.source != "order" for s in merged):
         merged = [
-            s.model_copy(update={"angle": UNKNOWN, "confidence": 0.0}) if s.source == "order"
+            s.model_copy(update={"angle": UNKNOWN, "confidence": 0.0, "source": "none"})
+            if s.source == "order"
             else s for s in merged
         ]
     return merged

@@ -44,10 +44,15 @@ def missing(*modules: str) -> list[str]:
     return out
 
 
+def check_installed(what: str, *modules: str) -> None:
+    """Fail with the install command when one of `modules` is not installed (no import)."""
+    if absent := missing(*modules):
+        raise UserError(f"{what} needs the '{absent[0]}' package: {VISION_EXTRA}")
+
+
 def require(module: str, what: str) -> ModuleType:
     """Import `module` or fail with the install command; a broken install is one line too."""
-    if missing(module):
-        raise UserError(f"{what} needs the '{module}' package: {VISION_EXTRA}")
+    check_installed(what, module)
     try:
         return importlib.import_module(module)
     except Exception as exc:  # e.g. a torch/torchvision mismatch raises at import
@@ -133,17 +138,22 @@ class EmbeddingCache:
         return self.root / "embeddings" / safe / digest[:2] / f"{digest}.npy"
 
     def get(self, image: Path) -> np.ndarray | None:
-        path = self._file(self.key(image))
+        return self.load(self.key(image))
+
+    def put(self, image: Path, vector: np.ndarray) -> None:
+        self.save(self.key(image), vector)
+
+    def load(self, digest: str) -> np.ndarray | None:
         try:
-            vector = np.load(path, allow_pickle=False)
+            vector = np.load(self._file(digest), allow_pickle=False)
         except (OSError, ValueError):  # absent or torn: compute again
             self.misses += 1
             return None
         self.hits += 1
         return vector
 
-    def put(self, image: Path, vector: np.ndarray) -> None:
-        target = self._file(self.key(image))
+    def save(self, digest: str, vector: np.ndarray) -> None:
+        target = self._file(digest)
         # A cache, not an output: a write that fails only means computing again next time.
         with contextlib.suppress(OSError), atomic_path(target) as tmp, tmp.open("wb") as f:
             np.save(f, np.asarray(vector, dtype=np.float32), allow_pickle=False)

@@ -59,6 +59,7 @@ class YoloVision:
     def load(self) -> None:
         if self.model is not None:
             return
+        vm.check_installed("the yolo backend", "torch", "ultralytics")
         weights = self.weights()
         # Quiet and offline by default: no update checks, telemetry or console banners.
         os.environ.setdefault("YOLO_VERBOSE", "False")
@@ -73,7 +74,7 @@ class YoloVision:
             raise UserError(f"cannot load YOLO weights {weights}: {detail}") from None
         self.names: dict[int, str] = dict(self.model.names)
 
-    def weights(self) -> str:
+    def weights(self, download: bool = True) -> str:
         """The weights file to load (or a model .yaml), found before anything is imported."""
         given = (self.options.weights or os.environ.get("AD2VIDEO_YOLO_WEIGHTS")
                  or DEFAULT_WEIGHTS)
@@ -90,13 +91,14 @@ class YoloVision:
         for place in places:
             if place.is_file():
                 return str(place)
-        if vm.can_download(GITHUB_HOST):
+        if download and vm.can_download(GITHUB_HOST):
             from ultralytics.utils.downloads import attempt_download_asset
 
             return str(attempt_download_asset(places[0]))
         raise UserError(f"YOLO weights '{given}' not found (looked in the current folder, "
                         f"{places[0].parent} and Ultralytics' weights_dir) and "
-                        f"{vm.offline_hint()}: pass --yolo-weights FILE or set "
+                        f"{vm.offline_hint() if download else 'not downloaded yet'}: pass "
+                        "--yolo-weights FILE or set "
                         "AD2VIDEO_YOLO_WEIGHTS")
 
     def subject_classes(self, domain: Domain | str) -> list[int] | None:
@@ -152,8 +154,8 @@ def _detections(result: Any) -> list[Detection]:
 
 def _ultralytics_weights_dir() -> Path | None:
     """Ultralytics' weights_dir setting, read from its settings file without importing it."""
-    base = os.environ.get("YOLO_CONFIG_DIR")
-    root = Path(base) if base else Path.home() / ".config" / "Ultralytics"
+    base = os.environ.get("YOLO_CONFIG_DIR") or os.environ.get("XDG_CONFIG_HOME")
+    root = (Path(base).expanduser() if base else Path.home() / ".config") / "Ultralytics"
     try:
         value = json.loads((root / "settings.json").read_text(encoding="utf-8"))["weights_dir"]
     except (OSError, ValueError, KeyError, TypeError):

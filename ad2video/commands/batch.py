@@ -73,43 +73,56 @@ class BatchProgress:
                                markup=True, soft_wrap=True)
 
 
+def _opt(*names: str, help: str, envvar: str | None = None) -> Any:
+    return typer.Option(*names, help=help, envvar=envvar)
+
+
+MaybeText = str | None
+
+
 def batch(
     listings: Annotated[Path, typer.Argument(help="A folder of listing folders, or a "
                                              "listings.jsonl (one listing object or path "
                                              "per line; paths relative to the file).")],
-    out: Annotated[Path, typer.Option("-o", "--out", help="Batch folder: one run folder per "
-                                      "listing, summary.csv and summary.json.")],
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Listings rendered at once "
-                                             "[default: 1; with Ray, the cluster's CPUs].")
-                    ] = None,
-    executor: Annotated[str, typer.Option("--executor", help="local (worker processes) or ray."
-                                          )] = "local",
-    ray_address: Annotated[str | None, typer.Option("--ray-address", help="Ray cluster "
-                                                    "address (e.g. auto or ray://host:10001) "
-                                                    "[default: start a local Ray].")] = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="vertical, horizontal or "
-                                        "square.")] = "vertical",
-    size: Annotated[str | None, typer.Option("--size", help="Override the format's size, "
-                                             "e.g. 540x960.")] = None,
-    locale: Annotated[str | None, typer.Option("--locale", "-l", help="en, es, es-AR or pt-BR "
-                                               "[default: each listing's language].")] = None,
-    music: Annotated[str, typer.Option("--music", help="calm, upbeat, a file path, or none.")
-                     ] = "calm",
-    fps: Annotated[int, typer.Option("--fps", help="Frames per second.")] = 30,
-    max_duration: Annotated[float | None, typer.Option("--max-duration", help="Longest video "
-                                                       "in seconds.")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Varies motion and wording.")] = 0,
-    captions: Annotated[bool, typer.Option("--captions/--no-captions",
-                                           help="Burn karaoke captions in.")] = True,
-    transition: Annotated[str, typer.Option("--transition", help="fade, cut, ...")] = "fade",
-    voice: Annotated[str | None, typer.Option("--voice", help="espeak-ng voice.")] = None,
-    rate: Annotated[int | None, typer.Option("--rate", help="Words per minute.")] = None,
-    crf: Annotated[int, typer.Option("--crf", help="x264 quality.")] = 23,
-    preset: Annotated[str, typer.Option("--preset", help="x264 speed preset.")] = "veryfast",
-    ffmpeg: Annotated[str | None, typer.Option("--ffmpeg", envvar="AD2VIDEO_FFMPEG",
-                                               help="ffmpeg binary to use.")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the summary path.")
-                     ] = False,
+    out: Annotated[Path, _opt("-o", "--out", help="Batch folder: one run folder per listing, "
+                                                  "summary.csv and summary.json.")],
+    jobs: Annotated[int | None, _opt("--jobs", "-j", help="Listings rendered at once "
+                                     "\\[default: 1; with Ray, the cluster's CPUs].")] = None,
+    executor: Annotated[str, _opt("--executor", help="local (worker processes) or ray.")
+                        ] = "local",
+    ray_address: Annotated[MaybeText, _opt("--ray-address", help="Ray cluster address, e.g. "
+                                           "auto or ray://host:10001 \\[default: a local Ray]."
+                                           )] = None,
+    format: Annotated[str, _opt("--format", "-f", help="vertical, horizontal or square.")
+                      ] = "vertical",
+    size: Annotated[MaybeText, _opt("--size", help="Override the size, e.g. 540x960.")] = None,
+    locale: Annotated[MaybeText, _opt("--locale", "-l", help="en, es, es-AR or pt-BR "
+                                      "\\[default: each listing's language].")] = None,
+    music: Annotated[str, _opt("--music", help="calm, upbeat, a file, or none.")] = "calm",
+    fps: Annotated[int, _opt("--fps", help="Frames per second.")] = 30,
+    max_duration: Annotated[float | None, _opt("--max-duration", help="Longest video, s.")
+                            ] = None,
+    seed: Annotated[int, _opt("--seed", help="Varies motion and wording.")] = 0,
+    captions: Annotated[bool, _opt("--captions/--no-captions", help="Burn captions in.")
+                        ] = True,
+    transition: Annotated[str, _opt("--transition", help="fade, cut, ...")] = "fade",
+    vision: Annotated[str, _opt("--vision", help="heuristic, clip, yolo, clip+yolo or auto.")
+                      ] = "heuristic",
+    llm: Annotated[MaybeText, _opt("--llm", help="LLM chain for the scripts, e.g. "
+                                   "openai:gpt-4o-mini,template.")] = None,
+    prompt: Annotated[MaybeText, _opt("--prompt", help="Script prompt id@version or file.")
+                      ] = None,
+    config: Annotated[MaybeText, _opt("--config", envvar="AD2VIDEO_CONFIG",
+                                      help="ad2video.toml to read.")] = None,
+    tts: Annotated[str, _opt("--tts", envvar="AD2VIDEO_TTS", help="espeak, piper or openai.")
+                   ] = "espeak",
+    voice: Annotated[MaybeText, _opt("--voice", help="TTS voice.")] = None,
+    rate: Annotated[int | None, _opt("--rate", help="Words per minute.")] = None,
+    crf: Annotated[int, _opt("--crf", help="x264 quality.")] = 23,
+    preset: Annotated[str, _opt("--preset", help="x264 speed preset.")] = "veryfast",
+    ffmpeg: Annotated[MaybeText, _opt("--ffmpeg", envvar="AD2VIDEO_FFMPEG",
+                                      help="ffmpeg binary to use.")] = None,
+    quiet: Annotated[bool, _opt("--quiet", "-q", help="Print only the summary path.")] = False,
 ) -> None:
     """Render every listing of LISTINGS into OUT; unchanged listings are not rendered again.
 
@@ -122,12 +135,19 @@ def batch(
 
       ad2video batch listings.jsonl -o out/batch --executor ray --ray-address auto
     """
+    render = {k: v for k, v in locals().items() if k in RENDER_OPTIONS}
+    _run(listings, out, render, jobs, executor, ray_address, quiet)
+
+
+RENDER_OPTIONS = ("format", "size", "locale", "music", "fps", "max_duration", "seed",
+                  "captions", "transition", "vision", "llm", "prompt", "config", "tts",
+                  "voice", "rate", "crf", "preset", "ffmpeg")
+
+
+def _run(listings: Path, out: Path, render: dict[str, Any], jobs: int | None, executor: str,
+         ray_address: str | None, quiet: bool) -> None:
     from ad2video.batch import BatchOptions, failed_count, run_batch
 
-    render = {"format": format, "size": size, "locale": locale, "music": music, "fps": fps,
-              "max_duration": max_duration, "seed": seed, "captions": captions,
-              "transition": transition, "voice": voice, "rate": rate, "crf": crf,
-              "preset": preset, "ffmpeg": ffmpeg}
     options = BatchOptions(out=out, render=render, jobs=jobs, executor=executor,
                            ray_address=ray_address)
     err = Console(stderr=True, highlight=False)

@@ -33,7 +33,7 @@ def eval_command(
     run_dir: Annotated[Path, typer.Argument(help="A batch folder (summary.json) or one run "
                                             "folder (manifest.json).")],
     out: Annotated[Path | None, typer.Option("-o", "--out", help="The HTML report; eval.json "
-                                             "is written beside it [default: RUN_DIR/"
+                                             "is written beside it \\[default: RUN_DIR/"
                                              "report.html].")] = None,
     judge: Annotated[str | None, typer.Option("--judge", help="Also ask this LLM provider to "
                                               "judge each script (needs ad2video.llm).")

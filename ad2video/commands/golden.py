@@ -12,7 +12,7 @@ golden_app = typer.Typer(no_args_is_help=True, help="Golden outputs: render a se
                          "deterministically and store (update) or compare (check) the results.")
 
 StoreOption = Annotated[Path | None, typer.Option(
-    "--store", help="Where the golden files live [default: tests/golden/<DIR name>].")]
+    "--store", help="Where the golden files live \\[default: tests/golden/<DIR name>].")]
 DirArgument = Annotated[Path, typer.Argument(help="A folder of listing folders, e.g. examples.")]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -21,10 +22,12 @@ def make_judge(provider: str | None, config_path: str | None = None) -> tuple[Ju
     except ImportError as exc:
         return None, f"LLM judge skipped: not available in this install ({exc.name or exc})"
     config = load_config(config_path)
+    lock = threading.Lock()  # one call at a time: videos are analysed in threads
 
     def judge(script: Script, listing: Listing) -> dict[str, Any]:
         try:
-            report = judge_script(script, listing, provider, config)
+            with lock:
+                report = judge_script(script, listing, provider, config)
         except UserError as exc:
             return {"status": "error", "note": str(exc)}
         except Exception as exc:  # a provider failing must not lose the other metrics

@@ -97,7 +97,9 @@ def _evaluate(ref: RunRef, folder: Path, ffmpeg: str | None,
         "loudness_target_lufs": timeline.loudness_lufs,
         "true_peak_target_db": timeline.true_peak_db,
         "black": av["black"], "frozen": av["frozen"],
-        "caption_coverage": caption_coverage(timeline, narration),
+        # Captions turned off on purpose are not missing captions.
+        "caption_coverage": caption_coverage(timeline, narration)
+        if manifest.get("options", {}).get("captions", True) else None,
         "sync_score": sync, "sync_source": sync_how,
         "claims_supported": sm["claims_supported"],
         "claims_unsupported": len(sm["claims_unsupported"]),
@@ -107,12 +109,15 @@ def _evaluate(ref: RunRef, folder: Path, ffmpeg: str | None,
     spans = scene_spans(timeline)
     for scene in sm["scenes"]:
         scene["start"], scene["end"] = spans.get(scene["index"], (None, None))
+    verdict = judge(script, listing) if judge else None
+    for scene in sm["scenes"] if verdict else []:
+        scene["judge"] = next((v for v in verdict.get("scenes", [])
+                               if v.get("scene") == scene["index"]), None)
     result = {
         "name": ref.name, "folder": str(folder), "status": "ok", "listing_id": listing.id,
         "title": listing.title, "locale": script.locale, "video": str(video),
         "poster": str(folder / "poster.jpg") if (folder / "poster.jpg").is_file() else None,
-        "metrics": metrics, "script": sm,
-        "judge": judge(script, listing) if judge else None,
+        "metrics": metrics, "script": sm, "judge": verdict,
     }
     result["issues"] = issues(result)
     return result
@@ -122,9 +127,7 @@ def issues(run: dict[str, Any]) -> list[str]:
     """What a rater should look at first, one line each."""
     m, sm, out = run["metrics"], run["script"], []
     out += [f"unsupported claim: {c}" for c in sm["claims_unsupported"]]
-    out += [f"banned phrase: {c}" for c in sm["banned_phrases"]]
-    out += [f"price: {c}" for c in sm["price_mentions"]]
-    out += sm["other_flags"]
+    out += sm["banned_phrases"] + sm["price_mentions"] + sm["other_flags"]
     lufs, target = m["loudness_lufs"], m["loudness_target_lufs"]
     if lufs is None or abs(lufs - target) > LOUDNESS_TOLERANCE_LU:
         out.append(f"loudness {lufs} LUFS, target {target:g}")

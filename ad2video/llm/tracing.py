@@ -29,7 +29,12 @@ _CURRENT: ContextVar[Any] = ContextVar("ad2video_tracer", default=None)
 
 
 def available() -> bool:
-    return importlib.util.find_spec("opentelemetry.sdk") is not None
+    """Is opentelemetry-sdk installed? (find_spec of a submodule raises when the parent
+    package is missing.)"""
+    try:
+        return importlib.util.find_spec("opentelemetry.sdk") is not None
+    except ImportError:
+        return False
 
 
 class Span:

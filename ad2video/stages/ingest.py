@@ -4,8 +4,11 @@ A photo that cannot be used is skipped with a reason (SkippedImage), never fatal
 with no usable photo at all is an error. Skip reasons (asserted word for word by the tests):
 
     file not found
+    broken symbolic link
+    file name too long
     not a file
     cannot read the file (permission denied)
+    cannot read the file (REASON)
     empty file (0 bytes)
     not an image (unrecognised format)
     HEIC/HEIF is not supported (convert it to JPEG)
@@ -20,9 +23,11 @@ Error: `no usable image in the listing (N skipped: SOURCE: REASON)`, or
 
 from __future__ import annotations
 
+import errno
 import io
 import math
 import re
+import stat
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,6 +41,7 @@ from ad2video.contracts import IngestResult, ListingImage, PreparedImage, Skippe
 from ad2video.errors import UserError
 from ad2video.fsutil import atomic_path, sha256_file
 from ad2video.listing_io import listing_file_of, load_listing, resolve_image_path
+from ad2video.pii import scrub_listing
 
 # Only formats a marketplace photo comes in: never EPS (Pillow would run Ghostscript) or exotic
 # scientific formats with their own attack surface.
@@ -43,6 +49,7 @@ Image.init()  # register every plugin now, so that FORMATS can be checked agains
 FORMATS = tuple(
     f for f in ("JPEG", "MPO", "PNG", "GIF", "WEBP", "BMP", "TIFF", "AVIF") if f in Image.OPEN
 )
+_REDUCIBLE = ("L", "LA", "RGB", "RGBA", "I", "F", "CMYK")
 BACKGROUND = (235, 235, 235)  # neutral light grey behind transparent pixels
 _SRGB = ImageCms.createProfile("sRGB")
 
@@ -71,9 +78,17 @@ class Skip(Exception):
         self.reason = reason
 
 
-def run(source: Path, run_dir: Path, options: IngestOptions) -> IngestResult:
-    """Load the listing at `source` and write run_dir/images/NNN.jpg for every usable photo."""
-    listing, folder = load_listing(Path(source), options.title)
+def run(source: Path, run_dir: Path, options: IngestOptions,
+        warnings: list[str] | None = None) -> IngestResult:
+    """Load the listing at `source` and write run_dir/images/NNN.jpg for every usable photo.
+
+    Contact details are scrubbed from the listing's text here, so that no stage (and no file in
+    the run folder) sees them; what was removed or cut is appended to `warnings`."""
+    notes: list[str] = []
+    listing, folder = load_listing(Path(source), options.title, notes)
+    listing, scrubbed = scrub_listing(listing)
+    if warnings is not None:
+        warnings += notes + scrubbed
     prepared: list[PreparedImage] = []
     skipped: list[SkippedImage] = []
     for index, item in enumerate(listing.images):
@@ -104,12 +119,7 @@ def prepare_image(
     index: int, item: ListingImage, path: Path, run_dir: Path, options: IngestOptions
 ) -> PreparedImage:
     """Decode one photo and write its normalised copy; raise Skip when it cannot be used."""
-    if not path.exists():
-        raise Skip("file not found")
-    if not path.is_file():
-        raise Skip("not a file")
-    if path.stat().st_size == 0:
-        raise Skip("empty file (0 bytes)")
+    check_file(path)
     image = decode(path, options)
     rel = f"images/{index:03d}.jpg"
     with atomic_path(run_dir / rel) as tmp:
@@ -118,6 +128,25 @@ def prepare_image(
         index=index, source=item.file, path=rel, width=image.width, height=image.height,
         sha256=sha256_file(path), caption=item.caption, view_hint=item.view,
     )
+
+
+def check_file(path: Path) -> None:
+    """Raise Skip unless `path` is a non-empty regular file (never opens a FIFO or a device)."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise Skip("broken symbolic link" if path.is_symlink() else "file not found") from None
+    except ValueError:  # a NUL byte: no file can have that name
+        raise Skip("file not found") from None
+    except OSError as exc:
+        reasons = {errno.ELOOP: "broken symbolic link", errno.ENAMETOOLONG: "file name too long",
+                   errno.EACCES: "cannot read the file (permission denied)"}
+        raise Skip(reasons.get(exc.errno or 0, f"cannot read the file ({exc.strerror})")) \
+            from None
+    if not stat.S_ISREG(st.st_mode):
+        raise Skip("not a file")
+    if st.st_size == 0:
+        raise Skip("empty file (0 bytes)")
 
 
 def decode(path: Path, options: IngestOptions) -> Image.Image:
@@ -156,6 +185,11 @@ def open_reduced(img: Image.Image, options: IngestOptions) -> Image.Image:
         # memory at full size. draft() keeps the result at least this big; other formats ignore it.
         img.draft(None, (math.ceil(w * scale), math.ceil(h * scale)))
     img.load()
+    # Formats without DCT scaling decode at full size: shrink now (box filter, in the source
+    # mode) so that the colour conversions below never hold several full-size copies.
+    factor = max(img.size) // (2 * options.max_edge)
+    if factor >= 2 and img.mode in _REDUCIBLE:
+        img = img.reduce(factor)
     return img
 
 
@@ -187,7 +221,7 @@ def _to_rgb(img: Image.Image, icc: bytes | None) -> Image.Image:
 
 def _high_depth_to_l(img: Image.Image) -> Image.Image:
     # Pillow's own I;16 -> L conversion clips at 255 instead of scaling: do it by hand.
-    arr = np.asarray(img).astype(np.float64)
+    arr = np.asarray(img).astype(np.float32)
     top = float(arr.max()) if arr.size else 0.0
     if img.mode == "F" and top <= 1.0:
         arr = arr * 255.0

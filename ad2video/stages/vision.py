@@ -17,12 +17,14 @@ when the narration leaves them enough time.
 
 from __future__ import annotations
 
+import importlib.metadata
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from ad2video.backends import vision_models as vm
 from ad2video.backends.vision_clip import ClipOptions, ClipVision
 from ad2video.backends.vision_combine import embedding_duplicates, merge
 from ad2video.backends.vision_heuristic import HeuristicVision
@@ -77,6 +79,19 @@ BACKENDS: dict[str, Callable[[VisionOptions], VisionBackend]] = {
 AUTO = ("clip", "yolo")  # what `auto` tries, in order
 
 
+def make_options(backend: str = "heuristic", threshold: float = 0.3,
+                 clip_model: str = "ViT-B-32", clip_pretrained: str | None = None,
+                 clip_weights: str | None = None, yolo_weights: str | None = None,
+                 device: str = "auto") -> VisionOptions:
+    """VisionOptions from the render flags (`ad2video render --vision ...`)."""
+    return VisionOptions(
+        backend=backend, threshold=threshold,
+        clip=ClipOptions(model=clip_model, pretrained=clip_pretrained, weights=clip_weights,
+                         device=device),
+        yolo=YoloOptions(weights=yolo_weights, device=device),
+    )
+
+
 def select(options: VisionOptions) -> tuple[list[VisionBackend], str, str]:
     """(model backends, loaded, to run on top of the heuristic; backend name; reason)."""
     if options.backend == "auto":
@@ -109,6 +124,33 @@ def _auto(options: VisionOptions) -> tuple[list[VisionBackend], str, str]:
     return models, ran, "; ".join([f"auto chose {ran}", *where, *notes])
 
 
+def doctor_rows() -> list[tuple[str, bool, str]]:
+    """`ad2video doctor` rows for the model backends: packages, weights found, device."""
+    rows = []
+    for name, module in (("clip", "open_clip"), ("yolo", "ultralytics")):
+        label = f"vision: {name}"
+        if absent := vm.missing("torch", "torchvision", module):
+            rows.append((label, False, f"not installed ({', '.join(absent)}): {vm.VISION_EXTRA}"))
+            continue
+        try:
+            weights = _find_weights(name)
+            device = vm.torch_device("auto")
+        except UserError as exc:
+            rows.append((label, False, str(exc)))
+            continue
+        version = importlib.metadata.version("open_clip_torch" if name == "clip" else module)
+        rows.append((label, True, f"{module} {version}, weights {weights}, runs on {device}"))
+    return rows
+
+
+def _find_weights(name: str) -> str:
+    if name == "yolo":
+        return YoloVision().weights(download=False)
+    clip = ClipVision()
+    pretrained, _, key = clip._weights(vm.require("open_clip", "the clip backend"), False)
+    return pretrained or key
+
+
 def _load(model: VisionBackend) -> None:
     load = getattr(model, "load", None)
     if callable(load):
@@ -117,7 +159,12 @@ def _load(model: VisionBackend) -> None:
 
 def run(ingest: IngestResult, run_dir: Path, options: VisionOptions) -> Shots:
     """Tag the photos of `ingest` and build the storyboard."""
-    models, name, reason = select(options)
+    return run_with(ingest, run_dir, options, *select(options))
+
+
+def run_with(ingest: IngestResult, run_dir: Path, options: VisionOptions,
+             models: list[VisionBackend], name: str, reason: str) -> Shots:
+    """`run` with backends already chosen and loaded by `select` (reused across listings)."""
     shots = tag(ingest.images, ingest.listing.domain, run_dir, models, options)
     dropped: dict[int, str] = {
         s.image: f"near-duplicate of image {s.duplicate_of}"

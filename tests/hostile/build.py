@@ -32,8 +32,8 @@ class Case:
     build: Callable[[Path], Path]
     expect: Expect = "video"
     error: str = ""  # the error line must contain this
-    skipped: tuple[str, ...] = ()  # skip reasons the manifest must list (substrings)
-    warning: str = ""  # a warning that stderr must contain
+    skipped: tuple[str, ...] = ()  # "FILE: REASON" the manifest must list (substrings)
+    warnings: tuple[str, ...] = ()  # what the warnings on stderr must mention
     check: Callable[[Path], None] | None = None  # extra checks on the run folder
     default_out: bool = False  # run without -o, from an empty working folder
 
@@ -64,12 +64,14 @@ def write(folder: Path, data: Any = None, raw: bytes | None = None,
     return folder
 
 
-def with_image(file: str, make: Callable[[Path], object]) -> Callable[[Path], Path]:
-    """A good listing with one more photo `file`, written by `make(path)`."""
+def with_images(files: dict[str, Callable[[Path], object]],
+                good: bool = True) -> Callable[[Path], Path]:
+    """A listing of the photos `files` (name -> writer of that file), after two good ones."""
     def build(folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
-        make(folder / file)
-        return write(folder, base_data(images=[*GOOD, file]))
+        for name, make in files.items():
+            make(folder / name)
+        return write(folder, base_data(images=[*(GOOD if good else ()), *files]))
     return build
 
 
@@ -91,10 +93,11 @@ def prepared(run: Path) -> list[dict[str, Any]]:
     return json.loads((run / "ingest.json").read_text(encoding="utf-8"))["images"]
 
 
-def used(file: str) -> Callable[[Path], None]:
-    """The photo was decoded into a normal copy (not skipped)."""
+def used(*files: str) -> Callable[[Path], None]:
+    """The photos were decoded into normal copies (not skipped)."""
     def check(run: Path) -> None:
-        assert file in [p["source"] for p in prepared(run)], f"{file} was not used"
+        sources = [p["source"] for p in prepared(run)]
+        assert all(f in sources for f in files), f"not all of {files} used: {sources}"
     return check
 
 

@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,19 @@ MAX_RSS_MB = 1500  # the whole process tree: Python, Pillow decoding, espeak and
 MAX_WALL_S = 90
 LIMITS = {"images": 40, "shots": 12, "edge": 2560, "narration": 600, "description": 20_000}
 SKIP_DIRS = ("out", "cache", "logs", "cwd/out")
+# `python -m ad2video` plus a report of peak memory at exit. The kernel's ru_maxrss of a child
+# starts at its parent's peak (fork, then exec keeps it), so this harness's own memory would be
+# counted; VmHWM after exec is the CLI's own, RUSAGE_CHILDREN covers ffmpeg and espeak.
+LAUNCH = """import atexit, os, resource, runpy, sys
+def _peak():
+    hwm = next(x for x in open('/proc/self/status') if x.startswith('VmHWM')).split()[1]
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    with open(os.environ['HOSTILE_PEAK_FILE'], 'w') as f:
+        f.write(f'{hwm} {kids}')
+atexit.register(_peak)
+sys.argv[0] = 'ad2video'
+runpy.run_module('ad2video', run_name='__main__', alter_sys=True)
+"""
 
 
 @dataclass
@@ -66,8 +78,10 @@ def snapshot(box: Path) -> dict[str, tuple[Any, ...]]:
             path = Path(top, name)
             st = path.lstat()
             link = os.readlink(path) if path.is_symlink() else None
-            size = st.st_size if not path.is_dir() or path.is_symlink() else 0
-            state[str(path.relative_to(box))] = (st.st_mode, size, st.st_mtime_ns, link)
+            if path.is_dir() and not path.is_symlink():  # entries below show any change
+                state[str(path.relative_to(box))] = (st.st_mode,)
+            else:
+                state[str(path.relative_to(box))] = (st.st_mode, st.st_size, st.st_mtime_ns, link)
     return state
 
 
@@ -76,22 +90,24 @@ def run_case(root: Path, case: Case) -> Result:
     before = snapshot(box)
     out = [] if case.default_out else ["-o", str(box / "out")]
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", "HOME": str(box / "home"),
-           "TMPDIR": str(box / "tmp"), "AD2VIDEO_CACHE": str(box / "cache")}
+           "TMPDIR": str(box / "tmp"), "AD2VIDEO_CACHE": str(box / "cache"),
+           "HOSTILE_PEAK_FILE": str(box / "logs" / "peak")}
     env.pop("AD2VIDEO_DEBUG", None)
-    cmd = [sys.executable, "-m", "ad2video", "render", str(target), *out, *ARGS]
+    cmd = [sys.executable, "-c", LAUNCH, "render", str(target), *out, *ARGS]
     t0 = time.perf_counter()
     with open(box / "logs" / "stdout", "wb") as so, open(box / "logs" / "stderr", "wb") as se:
         proc = subprocess.Popen(cmd, stdout=so, stderr=se, cwd=box / "cwd", env=env)
-        timer = threading.Timer(TIMEOUT_S, proc.kill)
-        timer.start()
-        # wait4 reports the peak memory of the child and the children it waited for (ffmpeg).
-        _, status, usage = os.wait4(proc.pid, 0)
-        timer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        try:
+            proc.wait(TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    peak = box / "logs" / "peak"
+    peak_kb = max(map(int, peak.read_text().split())) if peak.exists() else 0
     return Result(case, box, proc.returncode,
                   (box / "logs" / "stdout").read_text("utf-8", "replace"),
                   (box / "logs" / "stderr").read_text("utf-8", "replace"),
-                  time.perf_counter() - t0, usage.ru_maxrss / 1024, before, snapshot(box))
+                  time.perf_counter() - t0, peak_kb / 1024, before, snapshot(box))
 
 
 # --------------------------------------------------------------------------- checks
@@ -148,15 +164,14 @@ def _error_problems(res: Result) -> list[str]:
 def _video_problems(res: Result, ffprobe: str) -> list[str]:
     run, case = res.run_dir, res.case
     found = []
-    if res.stdout.strip() != str(run / "video.mp4"):
+    if (res.box / "cwd" / res.stdout.strip()).resolve() != (run / "video.mp4").resolve():
         found.append(f"stdout is not the video path: {res.stdout.strip()[:200]}")
     found += _probe(ffprobe, run / "video.mp4")
     manifest = _load(run / "manifest.json")
-    reasons = [s["reason"] for s in manifest["skipped_images"]]
+    reasons = [f"{s['source']}: {s['reason']}" for s in manifest["skipped_images"]]
     found += [f"no photo skipped with {want!r} (got {sorted(set(reasons))})"
               for want in case.skipped if not any(want in r for r in reasons)]
-    if case.warning and case.warning not in res.stderr:
-        found.append(f"no warning mentioning {case.warning!r}")
+    found += [f"no warning mentioning {w!r}" for w in case.warnings if w not in res.stderr]
     found += _limits(run)
     found += _leaks(run, res.box / "cache")
     if case.check:

@@ -49,8 +49,8 @@ def cmyk_jpeg(path: Path) -> Path:
 
 def grey16_png(path: Path) -> Path:
     """16-bit greyscale (mode I;16): values far above 255, which a naive convert clips white."""
-    arr = gradient((320, 240)).astype(np.uint16)
-    Image.fromarray(arr, "I;16").save(path)
+    arr = gradient((320, 240)).astype("<u2")
+    Image.frombytes("I;16", (320, 240), arr.tobytes()).save(path)
     return path
 
 
