@@ -4,8 +4,8 @@ Runs on the raw listing data before validation (listing_io._normalise). Text tha
 screen or the voice (title, typed text attributes, features, free attributes, image captions)
 loses control, bidi-override and zero-width characters, keeps at most two combining marks per
 letter (no "zalgo"), has braces turned into parentheses (templates and subtitle formats read
-braces as markup) and its spaces collapsed. A feature or free attribute written as "None",
-"null" or "n/a" carries nothing and is dropped.
+braces as markup) and "-->" into an arrow (SubRip's timing marker), and its spaces collapsed.
+A feature or free attribute written as "None", "null" or "n/a" carries nothing and is dropped.
 
 Limits, each with a warning and never an error (typed fields keep their contract limits, which
 are errors): the description is cut to MAX_DESCRIPTION characters; a feature longer than
@@ -42,7 +42,8 @@ def clean_text(text: str, lines: bool = False) -> str:
     """`text` without invisible characters or markup braces, spaces collapsed (line breaks kept
     when `lines`)."""
     text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
-    text = _tame_marks(text.replace("{", "(").replace("}", ")"))
+    text = text.replace("{", "(").replace("}", ")").replace("-->", "→")  # SRT's cue arrow
+    text = _tame_marks(text)
     if lines:
         return "\n".join(" ".join(line.split()) for line in text.splitlines()).strip()
     return " ".join(text.split())

@@ -144,10 +144,18 @@ def is_phone(candidate: str) -> bool:
 
 
 def scrub(text: str, placeholder: str = "") -> str:
-    """`text` without contact details (and the "Tel:"/"WhatsApp" words that introduce them)."""
-    found = find_all(text)
-    if not found:
-        return text
+    """`text` without contact details (and the "Tel:"/"WhatsApp" words that introduce them),
+    each replaced by `placeholder`. Removing one may join the digits around it into another
+    ("1234 wsp 5678 9012"), so it repeats until nothing is left."""
+    for _ in range(5):
+        found = find_all(text)
+        if not found:
+            break
+        text = _remove(text, found, placeholder)
+    return text
+
+
+def _remove(text: str, found: list[Found], placeholder: str) -> str:
     out, pos = [], 0
     for f in found:
         before = text[pos:f.start]

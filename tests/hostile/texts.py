@@ -194,8 +194,8 @@ INJECTION_CASES = [
         attributes={**BASE["attributes"], "features": list(INJECTIONS)})),
     Case("inject_markup_and_money", with_attributes(features=[
         r"{\fs200\c&H0000FF&}BIG", "line\\Nbreak", "00:00:01,000 --> 00:00:09,000",
-        "<b>bold</b> <font color=red>x</font>", "[bold]rich[/bold]", "USD 1", "precio 9.999",
-        "financiación 0%", "99999 km"], owners=1)),
+        "<b>bold</b> <font color=red>x</font>", "[bold]rich[/bold]", "fast --> faster",
+        "USD 1", "precio 9.999", "financiación 0%", "99999 km"], owners=1)),
 ]
 
 TEXT_CASES: list[Case] = [*FIELD_CASES, *ENCODING_CASES, *TEXT_CASES_UNICODE, *PII_CASES,
