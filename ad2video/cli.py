@@ -65,14 +65,14 @@ def render(
                                             "+ photos), a listing file, or a bare folder of "
                                             "photos together with --title.")],
     out: Annotated[Path | None, typer.Option("-o", "--out", help="Run folder for the video and "
-                                             "every stage's JSON [default: out/<listing id>].")
+                                             "every stage's JSON \\[default: out/<listing id>].")
                    ] = None,
     format: Annotated[str, typer.Option("--format", "-f", help="vertical (1080x1920, Reels/"
                                         "TikTok/Shorts), horizontal (1920x1080) or square "
                                         "(1080x1080).")] = "vertical",
     locale: Annotated[str | None, typer.Option("--locale", "-l", help="Narration language: en, "
                                                "es (neutral Spanish), es-AR (Rioplatense, "
-                                               "voseo) or pt-BR [default: from the listing's "
+                                               "voseo) or pt-BR \\[default: from the listing's "
                                                "language].")] = None,
     music: Annotated[str, typer.Option("--music", help="A bundled mood (calm, upbeat), a path "
                                        "to an audio file, or 'none'. Ducked under the voice.")
@@ -104,7 +104,7 @@ def render(
                                              "(for piper and openai 165 = the voice's own "
                                              "pace).")] = None,
     ffmpeg: Annotated[str | None, typer.Option("--ffmpeg", envvar="AD2VIDEO_FFMPEG",
-                                               help="ffmpeg binary to use [default: the one "
+                                               help="ffmpeg binary to use \\[default: the one "
                                                "bundled by imageio-ffmpeg].")] = None,
     crf: Annotated[int, typer.Option("--crf", help="x264 quality: lower is better and "
                                      "bigger.")] = 23,
@@ -120,25 +120,25 @@ def render(
     clip_model: Annotated[str, typer.Option("--clip-model", help="open_clip model name.")
                           ] = "ViT-B-32",
     clip_pretrained: Annotated[str | None, typer.Option(
-        "--clip-pretrained", help="open_clip weights tag [default: $AD2VIDEO_CLIP_PRETRAINED, "
+        "--clip-pretrained", help="open_clip weights tag \\[default: $AD2VIDEO_CLIP_PRETRAINED, "
         "else laion2b_s34b_b79k]; 'none' = random weights (tests).")] = None,
     clip_weights: Annotated[str | None, typer.Option(
-        "--clip-weights", help="Local CLIP checkpoint file [default: "
+        "--clip-weights", help="Local CLIP checkpoint file \\[default: "
         "$AD2VIDEO_CLIP_WEIGHTS, else the Hugging Face cache or a first-use download].")
     ] = None,
     yolo_weights: Annotated[str | None, typer.Option(
-        "--yolo-weights", help="YOLO weights file or name [default: $AD2VIDEO_YOLO_WEIGHTS, "
+        "--yolo-weights", help="YOLO weights file or name \\[default: $AD2VIDEO_YOLO_WEIGHTS, "
         "else yolov8n.pt from the cache or a first-use download].")] = None,
     llm: Annotated[str | None, typer.Option(
         "--llm", help="LLM chain for the script, tried in order, e.g. "
         "openai:gpt-4o-mini,local:qwen2.5,template (endpoints from ad2video.toml; the offline "
-        "template is always the last resort) [default: the config's, else the template].")
+        "template is always the last resort) \\[default: the config's, else the template].")
     ] = None,
     prompt: Annotated[str | None, typer.Option(
         "--prompt", help="Script prompt id@version for --llm, e.g. script@v2, or a YAML "
         "file.")] = None,
     config: Annotated[str | None, typer.Option(
-        "--config", envvar="AD2VIDEO_CONFIG", help="ad2video.toml to read [default: "
+        "--config", envvar="AD2VIDEO_CONFIG", help="ad2video.toml to read \\[default: "
         "./ad2video.toml, else ~/.config/ad2video/config.toml].")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the video path.")
                      ] = False,
@@ -231,6 +231,8 @@ def main() -> None:
         err.print(f"error: {printable(str(exc))}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
+        if exc.exit_code == 130:  # typer turns Ctrl-C into Exit(130)
+            err.print("error: interrupted", markup=False)
         sys.exit(exc.exit_code)
     except typer.Abort:
         err.print("error: interrupted", markup=False)

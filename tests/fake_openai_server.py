@@ -18,16 +18,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-import threading
 import time
-from collections import deque
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-_LOCK = threading.Lock()
-_QUEUE: deque[dict[str, Any]] = deque()
-_LOG: list[dict[str, Any]] = []
+try:  # run as a script (tests/ is on sys.path) or imported as tests.fake_openai_server
+    from fake_http import Scripted, read_body, serve
+except ImportError:  # pragma: no cover
+    from tests.fake_http import Scripted, read_body, serve
+
+STATE = Scripted()
 
 
 def completion(content: str, model: str, usage: dict[str, int] | None = None) -> dict:
@@ -47,14 +47,6 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read the log API
         pass
 
-    def _read_json(self) -> Any:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        try:
-            return json.loads(raw or b"null")
-        except ValueError:  # not JSON (an OTLP protobuf body, a malformed request)
-            return raw.decode("utf-8", "replace")
-
     def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         data = body if isinstance(body, bytes) else (
             body.encode() if isinstance(body, str) else json.dumps(body).encode())
@@ -70,38 +62,27 @@ class Handler(BaseHTTPRequestHandler):
             pass
 
     def do_GET(self) -> None:
-        if self.path == "/control/requests":
-            with _LOCK:
-                self._send(200, {"requests": list(_LOG)})
-        else:
-            self._send(404, {"error": {"message": f"no such path {self.path}"}})
+        answer = STATE.control("GET", self.path, None)
+        self._send(*(answer or (404, {"error": {"message": f"no such path {self.path}"}})))
 
     def do_POST(self) -> None:
-        body = self._read_json()
-        if self.path == "/control/enqueue":
-            with _LOCK:
-                _QUEUE.extend(body["responses"])
-            self._send(200, {"queued": len(_QUEUE)})
-        elif self.path == "/control/reset":
-            with _LOCK:
-                _QUEUE.clear()
-                _LOG.clear()
-            self._send(200, {"ok": True})
+        body = read_body(self)
+        answer = STATE.control("POST", self.path, body)
+        if answer is not None:
+            self._send(*answer)
         elif self.path.endswith("/chat/completions"):
             self._complete(body)
         elif self.path.endswith("/v1/traces"):  # an OTLP/HTTP collector: log and accept
-            with _LOCK:
-                _LOG.append({"path": self.path, "headers": dict(self.headers),
-                             "body": {"bytes": len(str(body))}})
+            with STATE.lock:
+                STATE.log.append({"path": self.path, "headers": dict(self.headers),
+                                  "body": {"bytes": len(str(body))}})
             self._send(200, b"")
         else:
             self._send(404, {"error": {"message": f"no such path {self.path}"}})
 
     def _complete(self, body: Any) -> None:
-        with _LOCK:
-            _LOG.append({"path": self.path, "headers": dict(self.headers), "body": body})
-            item = _QUEUE.popleft() if _QUEUE else None
-        if item is None:
+        item = STATE.record(self, body)
+        if not item:
             self._send(500, {"error": {"message": "fake server: no scripted response"}})
             return
         time.sleep(float(item.get("sleep", 0)))
@@ -118,17 +99,7 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=1800,
                         help="stop by itself after this long, whatever happens")
     args = parser.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    server.daemon_threads = True
-    timer = threading.Timer(args.max_seconds, server.shutdown)
-    timer.daemon = True
-    timer.start()
-    print(f"PORT {server.server_address[1]}", flush=True)
-    try:
-        server.serve_forever(poll_interval=0.1)
-    finally:
-        server.server_close()
-    sys.exit(0)
+    serve(Handler, args.max_seconds, args.port)
 
 
 if __name__ == "__main__":

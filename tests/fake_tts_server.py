@@ -19,22 +19,21 @@ import argparse
 import io
 import json
 import struct
-import sys
 import tempfile
-import threading
-import time
 import wave
-from collections import deque
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+try:  # run as a script (tests/ is on sys.path) or imported as tests.fake_tts_server
+    from fake_http import Scripted, read_body, serve
+except ImportError:  # pragma: no cover
+    from tests.fake_http import Scripted, read_body, serve
+
 RATE = 24_000
-_LOCK = threading.Lock()
-_QUEUE: deque[dict[str, Any]] = deque()
-_LOG: list[dict[str, Any]] = []
+STATE = Scripted()
 _VOICE = {"espeak": "en-us"}
 
 
@@ -69,13 +68,6 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read the log API
         pass
 
-    def _body(self) -> Any:
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        try:
-            return json.loads(raw or b"null")
-        except json.JSONDecodeError:
-            return raw.decode("utf-8", "replace")
-
     def _send(self, status: int, body: Any, content_type: str = "application/json") -> None:
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
         self.send_response(status)
@@ -85,29 +77,16 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def do_GET(self) -> None:
-        if self.path == "/control/requests":
-            with _LOCK:
-                self._send(200, {"requests": list(_LOG)})
-        else:
-            self._send(404, {"error": {"message": f"no such path {self.path}"}})
+        answer = STATE.control("GET", self.path, None)
+        self._send(*(answer or (404, {"error": {"message": f"no such path {self.path}"}})))
 
     def do_POST(self) -> None:
-        body = self._body()
-        if self.path == "/control/enqueue":
-            with _LOCK:
-                _QUEUE.extend(body["responses"])
-            self._send(200, {"queued": len(_QUEUE)})
+        body = read_body(self)
+        answer = STATE.control("POST", self.path, body)
+        if answer is not None:
+            self._send(*answer)
             return
-        if self.path == "/control/reset":
-            with _LOCK:
-                _QUEUE.clear()
-                _LOG.clear()
-            self._send(200, {"ok": True})
-            return
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        with _LOCK:
-            _LOG.append({"path": self.path, "headers": headers, "body": body})
-            item = _QUEUE.popleft() if _QUEUE else {}
+        item = STATE.record(self, body)
         if self.path != "/v1/audio/speech":
             self._send(404, {"error": {"message": f"no such path {self.path}"}})
         elif "status" in item:
@@ -125,16 +104,7 @@ def main() -> None:
     parser.add_argument("--espeak-voice", default="en-us")
     args = parser.parse_args()
     _VOICE["espeak"] = args.espeak_voice
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    print(f"PORT {server.server_address[1]}", flush=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    deadline = time.monotonic() + args.max_seconds
-    try:
-        while time.monotonic() < deadline:
-            time.sleep(0.2)
-    finally:
-        server.shutdown()
-    sys.exit(0)
+    serve(Handler, args.max_seconds)
 
 
 if __name__ == "__main__":

@@ -8,8 +8,6 @@ from the developer's own (HOME-level) files. Import the fixtures into a test mod
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import tempfile
 import urllib.request
 from collections.abc import Iterator
@@ -20,6 +18,7 @@ import pytest
 
 from ad2video.contracts import Listing, Shot, Shots
 from tests.conftest import car_listing
+from tests.fake_http import spawn
 
 SERVER = Path(__file__).with_name("fake_openai_server.py")
 KEY = "sk-test-5eCr3t-0123456789abcdef"  # must never appear in any output
@@ -96,15 +95,8 @@ class Fake:
 
 @pytest.fixture(scope="session")
 def fake_server() -> Iterator[int]:
-    proc = subprocess.Popen([sys.executable, str(SERVER), "--max-seconds", "1800"],
-                            stdout=subprocess.PIPE, text=True)
-    try:
-        line = proc.stdout.readline() if proc.stdout else ""
-        assert line.startswith("PORT "), f"fake server did not start: {line!r}"
-        yield int(line.split()[1])
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with spawn(SERVER, "--max-seconds", "1800") as port:
+        yield port
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ with real espeak-ng speech: requests, WAV decoding, aligned word timings, cache,
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import urllib.request
 import wave
 from collections.abc import Iterator
@@ -19,6 +17,7 @@ from ad2video.backends.tts_openai import OpenAITTS
 from ad2video.errors import UserError
 from ad2video.stages import narrate
 from ad2video.stages.narrate import NarrateOptions
+from tests.fake_http import spawn
 from tests.test_narrate import make_script
 
 SERVER = Path(__file__).with_name("fake_tts_server.py")
@@ -28,15 +27,8 @@ ENVS = ("AD2VIDEO_TTS_API_KEY", "OPENAI_API_KEY", "AD2VIDEO_TTS_BASE_URL", "OPEN
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    proc = subprocess.Popen([sys.executable, str(SERVER), "--max-seconds", "300"],
-                            stdout=subprocess.PIPE, text=True)
-    try:
-        line = proc.stdout.readline() if proc.stdout else ""
-        assert line.startswith("PORT "), line
-        yield f"http://127.0.0.1:{int(line.split()[1])}"
-    finally:
-        proc.kill()
-        proc.wait(timeout=10)
+    with spawn(SERVER, "--max-seconds", "300") as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def control(base: str, path: str, payload: dict | None = None) -> dict:

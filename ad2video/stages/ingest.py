@@ -247,13 +247,14 @@ def _pixel_limit(limit: int) -> Iterator[None]:
     """Pillow's decompression-bomb guard set to exactly our limit, for the length of a decode.
 
     Pillow raises DecompressionBombError above twice MAX_IMAGE_PIXELS (and only warns above it),
-    so half the limit makes its error fire at the limit; the warning is noise here.
+    so half the limit makes its error fire at the limit. Its warnings (that one, and damaged
+    metadata: "Tag data larger than file") are noise here: the photo decodes or is skipped.
     """
     previous = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = (limit + 1) // 2
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore")
             yield
     finally:
         Image.MAX_IMAGE_PIXELS = previous

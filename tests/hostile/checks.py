@@ -131,6 +131,8 @@ def _common(res: Result) -> list[str]:
     found = []
     if "Traceback" in res.stderr + res.stdout or "internal error" in res.stderr:
         found.append(f"crashed: {res.stderr.strip()[-400:]}")
+    if re.search(r"\w+Warning: ", res.stderr):
+        found.append(f"a Python warning reached the user: {res.stderr.strip()[-300:]}")
     changed = sorted(k for k in res.before.keys() | res.after.keys()
                      if res.before.get(k) != res.after.get(k))
     if changed:

@@ -121,7 +121,7 @@ NOT_IMAGES = {"text.jpg": "text", "page.png": "html", "doc.jpg": "pdf", "eps.jpg
 IMAGE_CASES = [
     Case("img_empty_and_truncated", with_images({
         "empty.jpg": lambda p: p.write_bytes(b""), "cut.jpg": lambda p: im.truncated(p, "JPEG"),
-        "cut.png": lambda p: im.truncated(p, "PNG")}),
+        "cut.png": lambda p: im.truncated(p, "PNG"), "damaged.tif": im.damaged_tiff}),
         skipped=("empty.jpg: empty file (0 bytes)", f"cut.jpg: {CORRUPT}", f"cut.png: {CORRUPT}")),
     Case("img_not_images_with_image_names", with_images({
         name: _fake(kind) for name, kind in NOT_IMAGES.items()}),

@@ -7,6 +7,7 @@ to encode (a 12000x9000 JPEG takes about a second) while decoding them is still 
 from __future__ import annotations
 
 import io
+import random
 import struct
 import zlib
 from pathlib import Path
@@ -143,6 +144,17 @@ def flat(path: Path, size: tuple[int, int], mode: str = "RGB", **save: object) -
     img = Image.new(mode, size, 150 if mode in ("L", "1") else (90, 120, 160))
     img.paste(40 if mode == "L" else (30, 40, 50), (0, size[1] // 3, size[0], size[1] // 2))
     img.save(path, **save)
+    return path
+
+
+def damaged_tiff(path: Path) -> Path:
+    """A CMYK TIFF with four bytes changed: Pillow warns "Tag data larger than file"."""
+    buf = io.BytesIO()
+    Image.linear_gradient("L").resize((40, 30)).convert("CMYK").save(buf, "TIFF")
+    data, rng = bytearray(buf.getvalue()), random.Random(9)
+    for _ in range(4):
+        data[rng.randrange(len(data))] = rng.randrange(256)
+    path.write_bytes(bytes(data))
     return path
 
 

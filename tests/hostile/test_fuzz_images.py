@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+import warnings
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -37,7 +38,10 @@ def _decode(body: bytes) -> None:
         path = Path(folder) / "photo.jpg"
         path.write_bytes(body)
         try:
-            img = decode(path, OPTIONS)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                img = decode(path, OPTIONS)
+            assert not caught, [str(w.message) for w in caught]  # would reach the user
         except Skip as skip:
             assert skip.reason and "\n" not in skip.reason
         else:
