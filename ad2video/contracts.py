@@ -397,6 +397,15 @@ class CaptionStyle(Strict):
     karaoke: bool = True
 
 
+class Logo(Strict):
+    """A picture (PNG alpha honoured) kept in one corner of every frame."""
+
+    path: str = Field(description="absolute path or run-folder path of the picture")
+    position: Literal["top-left", "top-right", "bottom-left", "bottom-right"] = "top-right"
+    width: float = Field(default=0.18, gt=0, le=1, description="share of the frame width")
+    margin: float = Field(default=0.04, ge=0, le=0.25, description="share of the frame width")
+
+
 class Timeline(Strict):
     width: int = Field(gt=0)
     height: int = Field(gt=0)
@@ -410,6 +419,7 @@ class Timeline(Strict):
     true_peak_db: float = -1.0
     caption_style: CaptionStyle = Field(default_factory=CaptionStyle)
     seed: int = 0
+    logo: Logo | None = None
 
 
 # --------------------------------------------------------------------------- manifest

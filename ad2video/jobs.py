@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ad2video.contracts import LOCALES
+from ad2video.contracts import LOCALES, CaptionStyle, Logo
 from ad2video.errors import UserError
 from ad2video.stages.timeline import FORMATS
 
@@ -42,8 +42,16 @@ class RenderJob:
     voice: str | None = None  # TTS voice override (default: the locale's voice)
     rate: int | None = None  # speaking rate in words per minute
     ffmpeg: str | None = None  # path to an ffmpeg binary (default: bundled imageio-ffmpeg)
-    preset: str = "veryfast"  # x264 preset
-    crf: int = 23  # x264 constant rate factor (lower = better quality, bigger file)
+    preset: str | None = None  # encoder speed preset; None = the --quality's (x264 veryfast)
+    crf: int | None = None  # x264 crf / NVENC cq; None = the --quality's (x264 23)
+    encoder: str = "auto"  # auto (NVENC when it works here, else libx264), libx264, h264_nvenc..
+    quality: str = "standard"  # draft, standard or high (encoder preset + quality)
+    caption_size: int = 0  # caption font size in pixels; 0 = 7% of the frame's shorter side
+    caption_position: str = "bottom"  # bottom (above the apps' UI band), middle or top
+    caption_colour: str = "#FFFFFF"  # caption text colour, #RRGGBB
+    caption_highlight: str = "#FFD400"  # colour of the word being spoken, #RRGGBB
+    logo: str | None = None  # picture (PNG alpha honoured) kept in a corner of every frame
+    logo_position: str = "top-right"  # top-left, top-right, bottom-left or bottom-right
 
     def __post_init__(self) -> None:
         check_choice("format", self.format, tuple(FORMATS))
@@ -56,11 +64,57 @@ class RenderJob:
             raise UserError(f"--fps must be between 1 and 120 (got {self.fps})")
         if self.max_duration is not None and self.max_duration <= 0:
             raise UserError(f"--max-duration must be positive (got {self.max_duration:g})")
-        if not 0 <= self.crf <= 51:
+        if self.crf is not None and not 0 <= self.crf <= 51:
             raise UserError(f"--crf must be between 0 and 51 (got {self.crf})")
+        self._check_look()
+
+    def _check_look(self) -> None:
+        """Transition, caption style, logo and encoder: fail before any stage runs."""
+        from ad2video.render.encoders import check_choice as check_encoder
+        from ad2video.render.transitions import check_transition
+
+        check_transition(self.transition)
+        check_encoder(self.encoder, self.quality)
+        check_choice("caption position", self.caption_position, ("bottom", "middle", "top"))
+        check_choice("logo position", self.logo_position,
+                     ("top-left", "top-right", "bottom-left", "bottom-right"))
+        for flag, colour in (("--caption-colour", self.caption_colour),
+                             ("--caption-highlight", self.caption_highlight)):
+            if not re.fullmatch(r"#[0-9A-Fa-f]{6}", colour):
+                raise UserError(f"{flag} must look like #FFD400 (got '{colour}')")
+        if self.caption_size and not 8 <= self.caption_size <= 400:
+            raise UserError(f"--caption-size must be 0 (automatic) or 8 to 400 pixels "
+                            f"(got {self.caption_size})")
+        if self.logo is not None:
+            check_logo(Path(self.logo).expanduser())
 
     def render_options(self) -> dict[str, Any]:
-        return {"ffmpeg": self.ffmpeg, "preset": self.preset, "crf": self.crf}
+        return {"ffmpeg": self.ffmpeg, "preset": self.preset, "crf": self.crf,
+                "encoder": self.encoder, "quality": self.quality}
+
+    def caption_style(self) -> CaptionStyle:
+        return CaptionStyle(size=self.caption_size, position=self.caption_position,
+                            primary_colour=self.caption_colour.upper(),
+                            highlight_colour=self.caption_highlight.upper())
+
+    def logo_spec(self) -> Logo | None:
+        if self.logo is None:
+            return None
+        return Logo(path=str(Path(self.logo).expanduser().resolve()),
+                    position=self.logo_position)  # type: ignore[arg-type]
+
+
+def check_logo(path: Path) -> None:
+    """The logo must be a picture Pillow can read (PNG with alpha, JPEG, ...)."""
+    if not path.is_file():
+        raise UserError(f"logo not found: {path}")
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as img:
+            img.verify()
+    except (OSError, UnidentifiedImageError, SyntaxError) as exc:
+        raise UserError(f"cannot read logo {path}: {exc}") from None
 
 
 def check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:

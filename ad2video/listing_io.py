@@ -32,7 +32,6 @@ Error messages (UserError, one line, asserted word for word by tests/test_listin
 
 from __future__ import annotations
 
-import codecs
 import json
 import re
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -43,7 +42,7 @@ from pydantic import ValidationError
 
 from ad2video.contracts import CarAttributes, HomeAttributes, Listing, OtherAttributes
 from ad2video.errors import UserError
-from ad2video.listing_text import tidy_listing
+from ad2video.listing_text import read_listing_text, tidy_listing
 from ad2video.listing_words import normalise_attributes, normalise_domain, shown
 
 LISTING_NAMES = ("listing.json", "listing.yaml", "listing.yml")
@@ -52,10 +51,6 @@ IMAGE_SUFFIXES = frozenset({
     ".heic", ".heif",  # listed so that they are skipped with a reason, not silently ignored
 })
 
-MAX_LISTING_BYTES = 5 << 20  # a listing file is text: anything bigger is not one
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-         (codecs.BOM_UTF16_BE, "utf-16"))
 # pydantic error type -> what the field must be ({ctx keys} come from the error's ctx).
 _PROBLEMS = {
     "int_parsing": "must be an integer",
@@ -171,7 +166,7 @@ def _natural_key(name: str) -> list[Any]:
 
 
 def _read(file: Path) -> dict[str, Any]:
-    text = _decode(file.name, _read_bytes(file), file.suffix.lower() == ".json")
+    text = read_listing_text(file)
     try:
         data = _parse(file, text)
     except RecursionError:
@@ -182,35 +177,6 @@ def _read(file: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise UserError(f"{file.name}: top level must be an object (got {_kind(data)})")
     return data
-
-
-def _read_bytes(file: Path) -> bytes:
-    try:
-        with file.open("rb") as stream:
-            raw = stream.read(MAX_LISTING_BYTES + 1)  # bounded: a listing file may be a bomb
-    except OSError as exc:
-        raise UserError(f"cannot read {file.name}: {exc.strerror or exc}") from None
-    if len(raw) > MAX_LISTING_BYTES:
-        raise UserError(f"{file.name} is too large (more than {MAX_LISTING_BYTES >> 20} MB)")
-    return raw
-
-
-def _decode(name: str, raw: bytes, is_json: bool) -> str:
-    """UTF-8, or UTF-16/32 when a byte-order mark (or, for JSON, the zero bytes) says so."""
-    encoding = next((enc for bom, enc in _BOMS if raw.startswith(bom)), "utf-8")
-    if encoding == "utf-8" and is_json:
-        encoding = json.detect_encoding(raw)
-    try:
-        return raw.decode(encoding)
-    except UnicodeDecodeError as exc:
-        if not encoding.startswith("utf-8"):
-            detail = f"damaged {encoding.upper()[:6]}"
-        else:
-            line = raw.count(b"\n", 0, exc.start) + 1
-            column = exc.start - raw.rfind(b"\n", 0, exc.start)
-            detail = f"byte 0x{raw[exc.start]:02X} at line {line} column {column}"
-        raise UserError(f"cannot read {name}: not UTF-8 text ({detail}; save it as UTF-8)") \
-            from None
 
 
 def _parse(file: Path, text: str) -> Any:

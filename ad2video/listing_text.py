@@ -1,4 +1,8 @@
-"""Seller text made safe to show and say, and the length limits of free text.
+"""Seller text: reading the listing file's bytes, making text safe to show and say, limits.
+
+`read_listing_text` accepts UTF-8 (with or without a byte-order mark) and UTF-16/32 with a
+byte-order mark (or, for JSON, recognised by its zero bytes); anything else is an error naming
+the first bad byte, never a guess. The file is read up to MAX_LISTING_BYTES and no further.
 
 Runs on the raw listing data before validation (listing_io._normalise). Text that can reach the
 screen or the voice (title, typed text attributes, features, free attributes, image captions)
@@ -15,14 +19,22 @@ longer than MAX_VALUE, and free attributes beyond the first MAX_FREE are not use
 
 from __future__ import annotations
 
+import codecs
+import json
 import re
 import unicodedata
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from ad2video.contracts import CarAttributes, HomeAttributes, OtherAttributes
+from ad2video.errors import UserError
 from ad2video.pii import scrub
 
+MAX_LISTING_BYTES = 5 << 20  # a listing file is text: anything bigger is not one
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
 MAX_DESCRIPTION = 20_000  # contracts.Listing.description's max_length
 MAX_FEATURE = 120
 MAX_KEY = 60
@@ -36,6 +48,40 @@ _INVISIBLE = re.compile(
 )
 _DROP = object()
 Note = Callable[[str], None]
+
+
+def read_listing_text(file: Path) -> str:
+    """The listing file's text: at most MAX_LISTING_BYTES of UTF-8, or UTF-16/32 when a
+    byte-order mark (or, for JSON, the pattern of zero bytes) says so."""
+    return _decode(file.name, _read_bytes(file), file.suffix.lower() == ".json")
+
+
+def _read_bytes(file: Path) -> bytes:
+    try:
+        with file.open("rb") as stream:
+            raw = stream.read(MAX_LISTING_BYTES + 1)  # bounded: a listing file may be a bomb
+    except OSError as exc:
+        raise UserError(f"cannot read {file.name}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_LISTING_BYTES:
+        raise UserError(f"{file.name} is too large (more than {MAX_LISTING_BYTES >> 20} MB)")
+    return raw
+
+
+def _decode(name: str, raw: bytes, is_json: bool) -> str:
+    encoding = next((enc for bom, enc in _BOMS if raw.startswith(bom)), "utf-8")
+    if encoding == "utf-8" and is_json:
+        encoding = json.detect_encoding(raw)
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if not encoding.startswith("utf-8"):
+            detail = f"damaged {encoding.upper()[:6]}"
+        else:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            column = exc.start - raw.rfind(b"\n", 0, exc.start)
+            detail = f"byte 0x{raw[exc.start]:02X} at line {line} column {column}"
+        raise UserError(f"cannot read {name}: not UTF-8 text ({detail}; save it as UTF-8)") \
+            from None
 
 
 def clean_text(text: str, lines: bool = False) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ad2video import __version__
-from ad2video.contracts import Manifest, Narration, Script, StageRecord
+from ad2video.contracts import Manifest, Narration, Script, StageRecord, Timeline
 from ad2video.errors import UserError
 from ad2video.fsutil import sha256_file, write_model
 from ad2video.jobs import RenderJob, check_output_dir, resolve_music, resolve_size
@@ -69,9 +69,42 @@ def render_listing(job: RenderJob, hook: StageHook | None = None) -> Manifest:
         return _render_stages(job, hook, config.script.llm)
 
 
+def plan_listing(job: RenderJob, hook: StageHook | None = None) -> Timeline:
+    """Every stage before render (all fast) into job.out_dir; the timeline (for previews)."""
+    from ad2video.llm.config import load_config
+
+    return _plan_stages(job, hook, load_config(job.config).script.llm)[1].timeline
+
+
 def _render_stages(job: RenderJob, hook: StageHook | None, default_llm: str | None) -> Manifest:
+    from ad2video.stages import render
+
+    run, done = _plan_stages(job, hook, default_llm)
+    tl = done.timeline
+    with run.stage("render", "ffmpeg", "video.mp4") as rec:
+        ropts = render.RenderOptions(**job.render_options())
+        result = render.run(tl, run.run_dir, run.run_dir, ropts)
+        rec.note = f"{tl.width}x{tl.height} {tl.duration:.1f} s"
+    return _write_manifest(run, done.ing, done.shots, done.scr, done.nar, tl, result,
+                           done.locale)
+
+
+@dataclass
+class _Planned:
+    """What the stages before render produced."""
+
+    ing: Any
+    shots: Any
+    scr: Script
+    nar: Narration
+    timeline: Timeline
+    locale: str
+
+
+def _plan_stages(job: RenderJob, hook: StageHook | None,
+                 default_llm: str | None) -> tuple[_Run, _Planned]:
     from ad2video import sync
-    from ad2video.stages import ingest, narrate, render, script, timeline, vision
+    from ad2video.stages import ingest, narrate, script, timeline, vision
 
     width, height = resolve_size(job.format, job.size)
     music = resolve_music(job.music)
@@ -124,18 +157,13 @@ def _render_stages(job: RenderJob, hook: StageHook | None, default_llm: str | No
     with run.stage("timeline", "rules", "timeline.json") as rec:
         topts = timeline.TimelineOptions(
             width=width, height=height, fps=job.fps, seed=job.seed, music=music,
-            captions=job.captions, transition=job.transition)
+            captions=job.captions, transition=job.transition,
+            caption_style=job.caption_style(), logo=job.logo_spec())
         tl = timeline.run(ing, shots, scr, nar, run_dir, topts)
         run.sync_score = sync.sync_score(tl, scr, shots, ing.listing.domain)
         write_model(run_dir / "timeline.json", tl)
         rec.note = f"{len(tl.clips)} clips, {tl.duration:.1f} s"
-
-    with run.stage("render", "ffmpeg", "video.mp4") as rec:
-        ropts = render.RenderOptions(**job.render_options())
-        result = render.run(tl, run_dir, run_dir, ropts)
-        rec.note = f"{width}x{height} {tl.duration:.1f} s"
-
-    return _write_manifest(run, ing, shots, scr, nar, tl, result, locale)
+    return run, _Planned(ing, shots, scr, nar, tl, locale)
 
 
 def default_locale(language: str) -> str:
@@ -191,7 +219,7 @@ def _write_manifest(run: _Run, ing, shots, scr, nar, tl, result, locale: str) ->
         stages=run.stages, warnings=run.warnings, skipped_images=ing.skipped,
         dropped_shots=shots.dropped, prompt=scr.prompt, llm=run.llm,
         sync_score=run.sync_score, sync_fallbacks=run.sync_fallbacks,
-        ffmpeg={"version": result.ffmpeg_version,
+        ffmpeg={"version": result.ffmpeg_version, "encoder": result.encoder,
                 "encode_wall_s": f"{result.encode_wall_s:.3f}",
                 "max_rss_mb": f"{result.ffmpeg_max_rss_mb:.0f}"},
         outputs={name: _rel(getattr(result, name), run.run_dir)

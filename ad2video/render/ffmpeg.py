@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Protocol
 
 from ad2video.errors import RenderError, UserError
 
@@ -91,20 +92,36 @@ def error_line(stderr: str) -> str:
     return "no error message"
 
 
+class Feeder(Protocol):
+    """Writes an input into ffmpeg's stdin ("pipe:0") from its own thread."""
+
+    def start(self, stream: IO[bytes]) -> None: ...
+
+    def join(self) -> None: ...
+
+
 def run_ffmpeg(args: Sequence[str], ffmpeg: str | Path | None = None,
-               timeout: float | None = None) -> FFmpegRun:
-    """Run ffmpeg with `args` (no shell); RenderError with the reason on failure."""
+               timeout: float | None = None, feed: Feeder | None = None) -> FFmpegRun:
+    """Run ffmpeg with `args` (no shell); RenderError with the reason on failure.
+
+    feed: writes ffmpeg's stdin while it runs (an input given as "pipe:0").
+    """
     exe = str(find_ffmpeg(ffmpeg))
     cmd = [exe, "-hide_banner", "-nostdin", *map(str, args)]
     started = time.perf_counter()
     # stderr goes to a file so a chatty ffmpeg can never block on a full pipe.
     with tempfile.TemporaryFile() as err:
         try:
-            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                    stderr=err)
+            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if feed else subprocess.DEVNULL,
+                                    stdout=subprocess.DEVNULL, stderr=err)
         except OSError as exc:
             raise RenderError(f"cannot start ffmpeg ({exe}): {exc}") from exc
+        if feed is not None:
+            assert proc.stdin is not None
+            feed.start(proc.stdin)
         status, usage = _wait(proc, timeout)
+        if feed is not None:
+            feed.join()
         err.seek(0)
         stderr = err.read().decode("utf-8", "replace")
     wall = time.perf_counter() - started

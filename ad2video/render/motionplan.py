@@ -1,26 +1,23 @@
 """Frame spans and Ken Burns geometry for the filtergraph (pure arithmetic, no I/O).
 
-The per-frame move is `scale` to an integer size then `crop` at an integer offset; the ffmpeg
-expressions built here and `ClipGeometry.params_at` (their Python mirror, used by tests and
-the benchmark's jitter figure) compute the same numbers.
+A moving clip is cut, prescaled and padded once, then per frame: crop a fixed window at an
+even offset, scale it to a whole-pixel size, crop the output at an even offset; the three
+integers are picked so the frame lands within a few hundredths of a pixel of its ideal window
+(render/subpixel.py). `ClipGeometry.params_at` mirrors the ffmpeg expressions exactly.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from ad2video.contracts import Rect, Timeline, VisualClip
 from ad2video.errors import UserError
+from ad2video.render.subpixel import HEADROOM, STEP, AxisMove, c_round, num
 
 Window = tuple[float, float, float, float]  # x, y, w, h in prescaled pixels
-
-
-def num(value: float) -> str:
-    """Deterministic short decimal text for the graph ('0.5', '12', '-3.25')."""
-    text = f"{value:.6f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+__all__ = ["ClipGeometry", "Span", "clip_geometry", "clip_spans", "num"]
 
 
 @dataclass(frozen=True)
@@ -70,9 +67,9 @@ def _check_contiguous(timeline: Timeline) -> None:
 
 @dataclass(frozen=True)
 class ClipGeometry:
-    """Where a clip's windows lie once its picture is cropped and prescaled."""
+    """Where a clip's windows lie once its picture is cut, prescaled and padded."""
 
-    mode: Literal["still", "pan", "zoom"]
+    mode: Literal["still", "move"]
     crop: tuple[int, int, int, int]  # region of the source kept (x, y, w, h)
     crop_needed: bool
     pre: tuple[int, int]  # prescaled size of that region
@@ -82,6 +79,11 @@ class ClipGeometry:
     fps: int
     out: tuple[int, int]
     ease: bool
+    axes: tuple[AxisMove, AxisMove] | None = None  # x and y moves ("move" mode)
+
+    @property
+    def pad(self) -> tuple[int, int]:
+        return (self.axes[0].pad, self.axes[1].pad) if self.axes else (0, 0)
 
     def progress_expr(self) -> str:
         # Frame number from the timestamp (setpts=N made it exact): scale's and crop's own
@@ -90,75 +92,56 @@ class ClipGeometry:
         return steps + (";st(0,ld(0)*ld(0)*(3-2*ld(0)))" if self.ease else "")
 
     def progress(self, n: int) -> float:
-        p = min(max(n / max(1, self.frames - 1), 0.0), 1.0)
+        p = min(max(c_round(n * (1 / self.fps) * self.fps) / max(1, self.frames - 1), 0.0), 1.0)
         return p * p * (3 - 2 * p) if self.ease else p
 
-    def _axis(self, axis: str) -> tuple[int, int, float, float, float, float]:
-        k = 0 if axis == "x" else 1
-        return (self.pre[k], self.out[k], self.start[k], self.end[k] - self.start[k],
-                self.start[k + 2], self.end[k + 2] - self.start[k + 2])
+    def still_offset(self) -> tuple[int, int]:
+        """Where the output is cut from the prescaled picture of a still clip."""
+        return tuple(min(max(c_round(self.start[k]), 0), self.pre[k] - self.out[k])
+                     for k in range(2))  # type: ignore[return-value]
 
-    def expr_size(self, axis: str) -> str:
-        pre, out, _, _, size, dsize = self._axis(axis)
-        scaled = f"max({out},round({pre}*{out}/({num(size)}+{num(dsize)}*ld(0))))"
-        return f"{self.progress_expr()};{scaled}"
-
-    def expr_offset(self, axis: str) -> str:
-        pre, out, pos, dpos, size, dsize = self._axis(axis)
-        if self.mode == "pan" and num(dpos) == "0":
-            return str(self.params_at(0)[2 if axis == "x" else 3])  # this axis does not move
-        if self.mode == "pan":
-            scaled = str(self.params_at(0)[0 if axis == "x" else 1])
-            head = self.progress_expr()
-        else:
-            scaled = "ld(1)"
-            head = (f"{self.progress_expr()};"
-                    f"st(1,max({out},round({pre}*{out}/({num(size)}+{num(dsize)}*ld(0)))))")
-        return f"{head};clip(round(({num(pos)}+{num(dpos)}*ld(0))*{scaled}/{pre}),0,{scaled}-{out})"
-
-    def params_at(self, n: int) -> tuple[int, int, int, int]:
-        """Scaled size and crop offset used for frame n: (sw, sh, cx, cy)."""
+    def params_at(self, n: int) -> tuple[int, int, int, int, int, int]:
+        """(ax, ay, sw, sh, bx, by): first cut offset, scaled size, output cut offset."""
+        if self.axes is None:
+            cx, cy = self.still_offset()
+            return cx, cy, self.pre[0], self.pre[1], 0, 0
         e = self.progress(n)
-        result = []
-        for axis in ("x", "y"):
-            pre, out, pos, dpos, size, dsize = self._axis(axis)
-            scaled = max(out, _round(pre * out / (num_f(size) + num_f(dsize) * e)))
-            offset = min(max(_round((num_f(pos) + num_f(dpos) * e) * scaled / pre), 0),
-                         scaled - out)
-            result.append((scaled, offset))
-        return result[0][0], result[1][0], result[0][1], result[1][1]
+        (ax, bx), (ay, by) = self.axes[0].offsets(e), self.axes[1].offsets(e)
+        return ax, ay, self.axes[0].scaled(e), self.axes[1].scaled(e), bx, by
 
     def window_at(self, n: int) -> Window:
-        e = self.progress(n)
+        e = self.progress(n) if self.axes else 0.0
         a, b = self.start, self.end
         return tuple(a[k] + (b[k] - a[k]) * e for k in range(4))  # type: ignore[return-value]
 
+    def shown_at(self, n: int) -> Window:
+        """The window frame n really shows (prescaled pixels): ideal up to rounding."""
+        if self.axes is None:
+            cx, cy = self.still_offset()
+            return cx, cy, self.out[0], self.out[1]
+        e = self.progress(n)
+        (x, w), (y, h) = self.axes[0].shown(e), self.axes[1].shown(e)
+        return x, y, w, h
+
     def error_px(self, n: int) -> float:
-        """RMS distance (output pixels, over the frame) between the rendered and ideal window."""
-        sw, sh, cx, cy = self.params_at(n)
-        ideal = self.window_at(n)
-        total = 0.0
-        for k, (scaled, offset) in enumerate(((sw, cx), (sh, cy))):
-            pre, out = self.pre[k], self.out[k]
-            unit = out / ideal[k + 2]  # output pixels per prescaled pixel
-            a = (offset * pre / scaled - ideal[k]) * unit  # error at the frame's edge
-            b = (pre / scaled - ideal[k + 2] / out) * unit  # error growth per output pixel
-            total += a * a + a * b * out + b * b * out * out / 3
-        return math.sqrt(total)
+        """RMS distance (output pixels, over the frame) between the shown and ideal window."""
+        return window_error(self.shown_at(n), self.window_at(n), self.out)
 
 
-def num_f(value: float) -> float:
-    """The value as the graph text spells it (so the mirror matches ffmpeg exactly)."""
-    return float(num(value))
-
-
-def _round(value: float) -> int:
-    return math.floor(value + 0.5)  # ffmpeg's round(): half away from zero (values are > 0)
+def window_error(shown: Window, ideal: Window, out: tuple[int, int]) -> float:
+    """RMS over the frame of the distance (output px) between two windows of one picture."""
+    total = 0.0
+    for k in range(2):
+        unit = out[k] / ideal[k + 2]  # output pixels per picture pixel
+        a = (shown[k] - ideal[k]) * unit  # error at the frame's edge
+        b = (shown[k + 2] - ideal[k + 2]) / out[k] * unit  # its growth per output pixel
+        total += a * a + a * b * out[k] + b * b * out[k] ** 2 / 3
+    return math.sqrt(total)
 
 
 def clip_geometry(clip: VisualClip, out_w: int, out_h: int, frames: int,
                   fps: int = 30) -> ClipGeometry:
-    """Crop region, prescale and per-frame windows for one clip."""
+    """Source region, prescale, padding and per-frame moves for one clip."""
     a, b = clip.motion.start, clip.motion.end
     img_w, img_h = clip.image_width, clip.image_height
     x0 = max(0, math.floor(min(a.x, b.x)) // 2 * 2)  # even: JPEG chroma stays aligned
@@ -166,21 +149,37 @@ def clip_geometry(clip: VisualClip, out_w: int, out_h: int, frames: int,
     x1 = min(img_w, math.ceil(max(a.x + a.w, b.x + b.w)))
     y1 = min(img_h, math.ceil(max(a.y + a.h, b.y + b.h)))
     cw, ch = max(1, x1 - x0), max(1, y1 - y0)
-    # Prescale once so the tightest window keeps full output detail and no more: the per-frame
-    # scale then never reads more lines than it needs. Never upscale here (cheaper per frame).
-    factor = min(1.0, max(out_w / min(a.w, b.w), out_h / min(a.h, b.h)))
-    pw, ph = max(1, round(cw * factor)), max(1, round(ch * factor))
+    still = all(abs(p - q) < 1e-3 for p, q in zip(_rect(a), _rect(b), strict=True))
+    # A moving picture is prescaled once so its tightest window is (1 + HEADROOM) x the
+    # output: every per-frame scale then shrinks by a ratio that is never a whole number.
+    # A still one is prescaled so its window is exactly the output size.
+    factor = max(out_w / min(a.w, b.w), out_h / min(a.h, b.h)) * (1 if still else 1 + HEADROOM)
+    pw, ph = _even(cw * factor), _even(ch * factor)
     sx, sy = pw / cw, ph / ch
+    if still:
+        sx, sy = out_w / a.w, out_h / a.h
+        pw, ph = max(out_w, round(cw * sx)), max(out_h, round(ch * sy))
 
     def local(r: Rect) -> Window:
         return ((r.x - x0) * sx, (r.y - y0) * sy, r.w * sx, r.h * sy)
 
     start, end = local(a), local(b)
-    same = [abs(p - q) < 1e-3 for p, q in zip(start, end, strict=True)]
-    mode: Literal["still", "pan", "zoom"] = (
-        "still" if all(same) else "pan" if same[2] and same[3] else "zoom")
-    return ClipGeometry(
-        mode=mode, crop=(x0, y0, cw, ch), crop_needed=(cw, ch) != (img_w, img_h),
-        pre=(pw, ph), start=start, end=end, frames=frames, fps=fps, out=(out_w, out_h),
-        ease=clip.motion.easing == "ease_in_out",
+    geo = ClipGeometry(
+        mode="still" if still else "move", crop=(x0, y0, cw, ch),
+        crop_needed=(cw, ch) != (img_w, img_h), pre=(pw, ph), start=start, end=end,
+        frames=frames, fps=fps, out=(out_w, out_h), ease=clip.motion.easing == "ease_in_out",
     )
+    if still:
+        return geo
+    progressions = [geo.progress(n) for n in range(frames)]
+    axes = tuple(AxisMove.plan(geo.out[k], (start[k], start[k + 2]), (end[k], end[k + 2]),
+                               geo.pre[k], progressions) for k in range(2))
+    return replace(geo, axes=axes)
+
+
+def _rect(r: Rect) -> tuple[float, float, float, float]:
+    return r.x, r.y, r.w, r.h
+
+
+def _even(value: float) -> int:
+    return max(STEP, STEP * round(value / STEP))

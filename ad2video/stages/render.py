@@ -18,6 +18,7 @@ from ad2video.errors import UserError
 from ad2video.fsutil import atomic_path, write_text
 from ad2video.render import captions as cap
 from ad2video.render import ffmpeg as ff
+from ad2video.render.encoders import check_choice, resolve_encoder, video_args
 from ad2video.render.filtergraph import (
     RenderPlan,
     RenderSources,
@@ -26,14 +27,16 @@ from ad2video.render.filtergraph import (
     check_transitions,
 )
 from ad2video.render.motionplan import clip_spans
+from ad2video.render.pictures import PictureFeed, canvas_size
 
 
 @dataclass(frozen=True)
 class RenderOptions:
     ffmpeg: Path | None = None  # ffmpeg binary; None: $AD2VIDEO_FFMPEG, imageio-ffmpeg, PATH
-    encoder: str = "libx264"  # video encoder (H.264 keeps the MP4 playable everywhere)
-    preset: str = "veryfast"  # x264 speed/size trade-off
-    crf: int = 23  # x264 constant quality: lower is better and bigger
+    encoder: str = "auto"  # auto (NVENC if it works here, else libx264) or an encoder name
+    quality: str = "standard"  # draft, standard or high: the encoder's preset and quality
+    preset: str | None = None  # overrides the quality's speed preset (x264: veryfast, ...)
+    crf: int | None = None  # overrides the quality's constant quality (x264 crf, NVENC cq)
     audio_bitrate: str = "160k"  # AAC bitrate
     threads: int = 0  # encoder threads; 0 lets ffmpeg/x264 decide
 
@@ -53,8 +56,10 @@ class RenderResult(BaseModel):
     wall_s: float  # the whole stage
     encode_wall_s: float  # the main ffmpeg run only
     encode_cpu_s: float  # its CPU time (user + system): steadier than wall on a busy machine
+    pictures_cpu_s: float  # CPU time preparing the pictures it reads (a thread of this process)
     ffmpeg_max_rss_mb: float  # peak memory of that ffmpeg process
     ffmpeg_version: str
+    encoder: str  # the video encoder used (auto resolved)
     command: str  # short summary of the ffmpeg command
 
 
@@ -73,11 +78,14 @@ def _existing(run_dir: Path, path: str, what: str) -> str:
 
 def _needed_filters(timeline: Timeline) -> list[str]:
     names = ["loop", "scale", "crop", "settb", "setpts", "format", "setsar", "concat", "null",
-             "split", "trim", "anullsrc", "aformat", "aresample", "apad", "atrim"]
+             "split", "trim", "pad", "fillborders", "anullsrc", "aformat", "aresample", "apad",
+             "atrim"]
     if any(c.transition_in.kind != "cut" for c in timeline.clips[1:]):
         names += ["xfade", "extractplanes", "mergeplanes"]
     if timeline.captions:
         names.append("ass")
+    if timeline.logo is not None:
+        names.append("overlay")
     if timeline.narration or timeline.music:
         names += ["ebur128", "volume", "alimiter", "amix", "afade"]
     if timeline.music and timeline.music.duck and timeline.narration:
@@ -85,7 +93,7 @@ def _needed_filters(timeline: Timeline) -> list[str]:
     return names
 
 
-def _check_ffmpeg(timeline: Timeline, options: RenderOptions) -> None:
+def check_ffmpeg(timeline: Timeline, options: RenderOptions) -> None:
     missing = [k for k, ok in ff.has_filters(_needed_filters(timeline), options.ffmpeg).items()
                if not ok]
     if missing:
@@ -93,23 +101,29 @@ def _check_ffmpeg(timeline: Timeline, options: RenderOptions) -> None:
         raise UserError(f"ffmpeg at {exe} lacks filters: {', '.join(missing)}")
 
 
-def _sources(timeline: Timeline, run_dir: Path, ass: Path | None) -> RenderSources:
-    music = None
+def sources_for(timeline: Timeline, run_dir: Path, ass: Path | None) -> RenderSources:
+    """Every file the graph reads, resolved against the run folder; one-line error if missing."""
+    music = logo = None
     if timeline.music is not None:
         music = _existing(run_dir, timeline.music.path, "music file")
+    if timeline.logo is not None:
+        logo = _existing(run_dir, timeline.logo.path, "logo")
     return RenderSources(
         images=tuple(_existing(run_dir, c.image, f"image of clip {i}")
                      for i, c in enumerate(timeline.clips)),
         narration=tuple(_existing(run_dir, a.path, "narration audio") for a in timeline.narration),
         music=music, ass=str(ass.resolve()) if ass else None, fonts_dir=str(cap.FONTS_DIR),
+        logo=logo,
     )
 
 
-def encode_args(plan: RenderPlan, timeline: Timeline, options: RenderOptions) -> list[str]:
-    """Output options: H.264 yuv420p BT.709 limited range, AAC 48 kHz, moov up front."""
-    video = ["-c:v", options.encoder]
-    if options.encoder in ("libx264", "libx265"):
-        video += ["-preset", options.preset, "-crf", str(options.crf)]
+def encode_args(plan: RenderPlan, timeline: Timeline, options: RenderOptions,
+                encoder: str = "libx264") -> list[str]:
+    """Output options: H.264 yuv420p BT.709 limited range, AAC 48 kHz, moov up front.
+
+    encoder: the resolved encoder (`resolve_encoder(options.encoder, ...)`).
+    """
+    video = video_args(encoder, options.quality, options.preset, options.crf)
     if options.threads:
         video += ["-threads", str(options.threads)]
     return [
@@ -167,20 +181,23 @@ def run(timeline: Timeline, run_dir: Path, out_dir: Path,
     """Render the timeline with one ffmpeg run; outputs appear in out_dir atomically."""
     options = options or RenderOptions()
     started = time.perf_counter()
+    check_choice(options.encoder, options.quality)
     check_transitions(timeline)
     clip_spans(timeline)  # timing errors surface before anything is written
-    _check_ffmpeg(timeline, options)
+    check_ffmpeg(timeline, options)
+    encoder = resolve_encoder(options.encoder, ff.find_ffmpeg(options.ffmpeg))
     ass = out_dir / "captions.ass"
-    sources = _sources(timeline, run_dir, ass if timeline.captions else None)
+    sources = sources_for(timeline, run_dir, ass if timeline.captions else None)
     srt, vtt, ass = _write_captions(timeline, out_dir)
     plan = build_graph(timeline, sources, _loudness_gain(timeline, sources, run_dir, options))
     graph = run_dir / "render" / "filtergraph.txt"
     write_text(graph, plan.graph)
     video, poster = out_dir / "video.mp4", out_dir / "poster.jpg"
     args = ["-y", *plan.input_args(), *ff.filter_script_args(graph, options.ffmpeg),
-            *encode_args(plan, timeline, options)]
+            *encode_args(plan, timeline, options, encoder)]
+    feed = PictureFeed(plan.pictures, canvas_size(plan.pictures))
     with atomic_path(video) as tmp:
-        encoded = ff.run_ffmpeg([*args, str(tmp)], options.ffmpeg)
+        encoded = ff.run_ffmpeg([*args, str(tmp)], options.ffmpeg, feed=feed)
     with atomic_path(poster) as tmp:
         ff.run_ffmpeg(["-y", "-ss", f"{_poster_time(timeline):.3f}", "-i", str(video),
                        "-frames:v", "1", "-q:v", "3", "-update", "1", "-f", "image2", str(tmp)],
@@ -192,8 +209,9 @@ def run(timeline: Timeline, run_dir: Path, out_dir: Path,
         graph=str(graph), width=timeline.width, height=timeline.height, fps=timeline.fps,
         frames=plan.frames, duration=plan.frames / timeline.fps,
         wall_s=round(time.perf_counter() - started, 3), encode_wall_s=round(encoded.wall_s, 3),
-        encode_cpu_s=round(encoded.cpu_s, 3), ffmpeg_max_rss_mb=round(encoded.max_rss_mb, 1),
-        ffmpeg_version=ff.ffmpeg_version(options.ffmpeg),
+        encode_cpu_s=round(encoded.cpu_s, 3), pictures_cpu_s=round(feed.cpu_s, 3),
+        ffmpeg_max_rss_mb=round(encoded.max_rss_mb, 1),
+        ffmpeg_version=ff.ffmpeg_version(options.ffmpeg), encoder=encoder,
         command=_summary(encoded.args[:-1], len(plan.inputs)) + f" {video}",
     )
 

@@ -16,6 +16,7 @@ from ad2video.contracts import (
     CaptionStyle,
     Card,
     IngestResult,
+    Logo,
     MusicBed,
     Narration,
     PreparedImage,
@@ -27,6 +28,7 @@ from ad2video.contracts import (
 )
 from ad2video.errors import UserError
 from ad2video.motion import choose_kind, plan_motion
+from ad2video.render.transitions import check_transition, pick_transition
 from ad2video.timeline_text import scene_captions
 
 FORMATS: dict[str, tuple[int, int]] = {
@@ -42,7 +44,7 @@ class TimelineOptions:
     height: int = 1920  # output frame height in pixels
     fps: int = 30  # output frame rate
     seed: int = 0  # varies motion choices; same seed, same timeline
-    transition: str = "fade"  # transition between clips (an xfade name or "cut")
+    transition: str = "fade"  # between clips: an xfade name, "cut", or "auto" (varied by seed)
     transition_duration: float = 0.5  # seconds, centred on each cut
     min_shot: float = 1.5  # no photo is on screen for less than this many seconds
     zoom: float = 1.15  # Ken Burns zoom factor between the wide and the tight window
@@ -50,6 +52,7 @@ class TimelineOptions:
     music_gain_db: float = -10.0  # music level before ducking under the voice
     caption_style: CaptionStyle = field(default_factory=CaptionStyle)
     captions: bool = True  # burn captions into the video
+    logo: Logo | None = None  # picture kept in a corner of every frame
 
 
 @dataclass
@@ -66,6 +69,7 @@ def run(ingest: IngestResult, shots: Shots, script: Script, narration: Narration
     """Build the timeline; durations come from the narration, never the other way round."""
     if len(narration.scenes) != len(script.scenes):
         raise UserError("narration and script disagree on the number of scenes")
+    check_transition(options.transition)
     images = {img.index: img for img in ingest.images}
     cursor = _Cursor()
     hero = images.get(shots.storyboard[0]) if shots.storyboard else None
@@ -88,7 +92,7 @@ def run(ingest: IngestResult, shots: Shots, script: Script, narration: Narration
         width=options.width, height=options.height, fps=options.fps,
         duration=round(cursor.time, 6), clips=cursor.clips, captions=captions,
         narration=audio, music=_music(options), caption_style=options.caption_style,
-        seed=options.seed,
+        seed=options.seed, logo=options.logo,
     )
 
 
@@ -120,10 +124,14 @@ def _snap_to_word(ideal: float, words: list[tuple[float, float]], lo: float, hi:
     return min(candidates, key=lambda t: abs(t - ideal))
 
 
-def _transition(cursor: _Cursor, options: TimelineOptions) -> Transition:
+def _transition(cursor: _Cursor, options: TimelineOptions, card: bool = False) -> Transition:
     if not cursor.clips or options.transition == "cut" or options.transition_duration <= 0:
         return Transition(kind="cut", duration=0)
-    return Transition(kind=options.transition, duration=options.transition_duration)
+    previous = cursor.clips[-1].transition_in.kind
+    near_card = card or cursor.clips[-1].kind == "card"
+    kind = pick_transition(options.transition, options.seed, len(cursor.clips), previous,
+                           near_card)
+    return Transition(kind=kind, duration=options.transition_duration)
 
 
 def _add_photo(cursor: _Cursor, image: PreparedImage, start: float, end: float, scene: int,
@@ -155,7 +163,7 @@ def _add_card(cursor: _Cursor, card: Card, hero: PreparedImage | None, run_dir: 
     cursor.clips.append(VisualClip(
         kind="card", start=round(start, 6), end=round(start + card.duration, 6),
         image=rel.as_posix(), image_width=options.width, image_height=options.height,
-        motion=motion, transition_in=_transition(cursor, options),
+        motion=motion, transition_in=_transition(cursor, options, card=True),
     ))
     cursor.time = start + card.duration
 

@@ -18,7 +18,7 @@ from tests.hostile.checks import Result, problems, run_case
 from tests.hostile.corpus import CASES, Case
 
 WORKERS = (os.cpu_count() or 2) + 1  # one extra: a render waits on ffmpeg and espeak
-HEAVY = ("img_12000", "photos_200", "img_png_bomb", "field_description_1mb")
+HEAVY = ("img_12000", "photos_200", "img_pixel_bombs", "img_colour_modes", "field_huge")
 
 
 def _selected(session: pytest.Session) -> list[Case]:
