@@ -93,11 +93,15 @@ def ours(photo: Path, motion: Motion, width: int, height: int) -> np.ndarray:
 
 
 def zoompan(photo: Path, motion: Motion, width: int, height: int) -> np.ndarray:
-    """ffmpeg's zoompan on the widest window (zoom/x/y per frame, eased the same way)."""
+    """ffmpeg's zoompan (zoom/x/y per frame, eased the same way) on a region of the output's
+    shape around both windows (zoompan crops at its input's aspect ratio)."""
     a, b = motion.start, motion.end
-    wide = a if a.w >= b.w else b
-    x0, y0 = math.floor(wide.x), math.floor(wide.y)
-    cw, ch = round(wide.w), round(wide.h)
+    ux0, uy0 = min(a.x, b.x), min(a.y, b.y)
+    ux1, uy1 = max(a.x + a.w, b.x + b.w), max(a.y + a.h, b.y + b.h)
+    ch = min(IMG[1], math.ceil(max(uy1 - uy0, (ux1 - ux0) * height / width)))
+    cw = round(ch * width / height)
+    x0 = min(max(0, math.floor((ux0 + ux1 - cw) / 2)), IMG[0] - cw)
+    y0 = min(max(0, math.floor((uy0 + uy1 - ch) / 2)), IMG[1] - ch)
     p = f"(on/{FRAMES - 1})*(on/{FRAMES - 1})*(3-2*(on/{FRAMES - 1}))"
     z = f"{cw}/({a.w}+({b.w - a.w})*{p})"
     x, y = (f"{a.x - x0}+({b.x - a.x})*{p}", f"{a.y - y0}+({b.y - a.y})*{p}")

@@ -93,9 +93,10 @@ def error_line(stderr: str) -> str:
 
 
 class Feeder(Protocol):
-    """Writes an input into ffmpeg's stdin ("pipe:0") from its own thread."""
+    """Writes an input into ffmpeg's stdin ("pipe:0") from its own thread; `progress` is
+    ffmpeg's `-progress` output (key=value lines, frame=N among them)."""
 
-    def start(self, stream: IO[bytes]) -> None: ...
+    def start(self, stream: IO[bytes], progress: IO[bytes]) -> None: ...
 
     def join(self) -> None: ...
 
@@ -107,18 +108,19 @@ def run_ffmpeg(args: Sequence[str], ffmpeg: str | Path | None = None,
     feed: writes ffmpeg's stdin while it runs (an input given as "pipe:0").
     """
     exe = str(find_ffmpeg(ffmpeg))
-    cmd = [exe, "-hide_banner", "-nostdin", *map(str, args)]
+    progress = ["-progress", "pipe:1", "-stats_period", "0.2"] if feed else []
+    cmd = [exe, "-hide_banner", "-nostdin", *progress, *map(str, args)]
     started = time.perf_counter()
     # stderr goes to a file so a chatty ffmpeg can never block on a full pipe.
     with tempfile.TemporaryFile() as err:
         try:
-            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if feed else subprocess.DEVNULL,
-                                    stdout=subprocess.DEVNULL, stderr=err)
+            pipe = subprocess.PIPE if feed else subprocess.DEVNULL
+            proc = subprocess.Popen(cmd, stdin=pipe, stdout=pipe, stderr=err)
         except OSError as exc:
             raise RenderError(f"cannot start ffmpeg ({exe}): {exc}") from exc
         if feed is not None:
-            assert proc.stdin is not None
-            feed.start(proc.stdin)
+            assert proc.stdin is not None and proc.stdout is not None
+            feed.start(proc.stdin, proc.stdout)
         status, usage = _wait(proc, timeout)
         if feed is not None:
             feed.join()

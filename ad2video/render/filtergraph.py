@@ -69,7 +69,7 @@ def build_graph(timeline: Timeline, sources: RenderSources,
     return RenderPlan(
         inputs=tuple(inputs + audio_inputs), graph=";\n".join(lines + audio_lines) + "\n",
         video_label="[vout]", audio_label="[aout]", frames=spans[-1].last, samples=samples,
-        pictures=tuple(pictures),
+        pictures=tuple(pictures), needs=tuple(span.first for span in spans),
     )
 
 
@@ -109,18 +109,18 @@ def _motion_filters(geo: ClipGeometry, frames: tuple[int, int]) -> list[str]:
                 f"settb=1/{geo.fps}", f"setpts=N{shift}"]
     ax, ay = geo.axes
     p = geo.progress_expr()
-    if ax.zooming or ay.zooming:
-        scale = (f"scale=w={_quoted(ax.expr_scaled(p))}:h={_quoted(ay.expr_scaled(p))}"
-                 f":eval=frame:flags={MOTION_SCALER}")
-    else:
-        scale = f"scale={ax.expr_scaled(p)}:{ay.expr_scaled(p)}:flags={MOTION_SCALER}"
+    # One frame more than asked, scaled to exactly the output size and dropped at the end:
+    # the scale filter then swaps its pool of full-size frames (held to the end of the render
+    # otherwise, ~15 MB per clip) for one output-size frame.
+    end = f"gte(round(t*{geo.fps}),{first + count})"
+    w, h = (f"'if({end},{o},{a.expr_scaled(p)})'" for a, o in ((ax, out_w), (ay, out_h)))
+    bx, by = (f"'if({end},0,{a.expr_second(p)})'" for a in (ax, ay))
     # Nothing may sit between this scale and the crop after it: crop reads the size of the
     # frames from its input link, which only the scale itself keeps up to date.
-    return [f"loop=loop={count - 1}:size=1", f"settb=1/{geo.fps}", f"setpts=N{shift}",
+    return [f"loop=loop={count}:size=1", f"settb=1/{geo.fps}", f"setpts=N{shift}",
             f"crop={ax.crop}:{ay.crop}:{_quoted(ax.expr_first(p))}:{_quoted(ay.expr_first(p))}"
-            ":exact=1", scale,
-            f"crop={out_w}:{out_h}:{_quoted(ax.expr_second(p))}:{_quoted(ay.expr_second(p))}"
-            ":exact=1"]
+            ":exact=1", f"scale=w={w}:h={h}:eval=frame:flags={MOTION_SCALER}",
+            f"crop={out_w}:{out_h}:{bx}:{by}:exact=1", f"trim=end_frame={count}"]
 
 
 def _join_clips(clips: list[VisualClip], spans: list[Span], fps: int) -> list[str]:

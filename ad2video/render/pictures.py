@@ -1,9 +1,9 @@
 """Each clip's picture, cut, prescaled and padded once here, streamed to ffmpeg as ONE raw input.
 
 Why not one `-i` per photo: libavfilter keeps every filter's frame pool until the whole graph
-ends, so a decoder, a prescale and a pad per photo held ~15 MB per clip to the end of the
-render (memory grew with the number of photos). One shared raw stream, read by ffmpeg only as
-fast as the clips need it, holds a few pictures at any time however long the video is.
+ends, so a decoder, a prescale and a pad per photo held ~10 MB per clip to the end of the
+render. Here the pictures share one input, and each is written shortly before its clip starts
+(ffmpeg takes in whatever it is given at once), so only a few are in memory at any time.
 """
 
 from __future__ import annotations
@@ -71,30 +71,62 @@ def load_picture(picture: Picture) -> np.ndarray:
 
 
 class PictureFeed:
-    """Writes the pictures, in clip order, into ffmpeg's stdin from a thread."""
+    """Writes the pictures, in clip order, into ffmpeg's stdin from a thread.
 
-    def __init__(self, pictures: Sequence[Picture], canvas: tuple[int, int]) -> None:
+    ffmpeg takes every frame it is given into the graph at once, so a picture written early
+    sits in memory until its clip ends. Picture i is written only when the output has
+    reached `needs[i]` - LOOKAHEAD frames (the encoder's delay is far shorter), or when the
+    output has not moved for STALL seconds (then ffmpeg must be waiting for it).
+    """
+
+    LOOKAHEAD = 90  # frames (3 s at 30 fps)
+    STALL = 0.6  # seconds
+
+    def __init__(self, pictures: Sequence[Picture], canvas: tuple[int, int],
+                 needs: Sequence[int] = ()) -> None:
         self.pictures, self.canvas = list(pictures), canvas
-        self.cpu_s = 0.0  # CPU time this thread spent (decode, scale, pad, copy)
+        self.needs = list(needs) or [0] * len(self.pictures)
+        self.cpu_s = 0.0  # CPU time the writer spent (decode, scale, pad, copy)
         self.error: BaseException | None = None
-        self._thread: threading.Thread | None = None
+        self._frame, self._moved = 0, time.monotonic()
+        self._changed = threading.Condition()
+        self._threads: list[threading.Thread] = []
 
-    def start(self, stream: IO[bytes]) -> None:
-        self._thread = threading.Thread(target=self._run, args=(stream,), daemon=True)
-        self._thread.start()
+    def start(self, stream: IO[bytes], progress: IO[bytes]) -> None:
+        self._threads = [threading.Thread(target=self._write, args=(stream,), daemon=True),
+                         threading.Thread(target=self._follow, args=(progress,), daemon=True)]
+        for thread in self._threads:
+            thread.start()
 
     def join(self) -> None:
-        if self._thread is not None:
-            self._thread.join()
+        for thread in self._threads:
+            thread.join()
         if self.error is not None:
             raise self.error
 
-    def _run(self, stream: IO[bytes]) -> None:
+    def _follow(self, progress: IO[bytes]) -> None:
+        for line in progress:
+            if line.startswith(b"frame="):
+                with self._changed:
+                    self._frame, self._moved = int(line[6:] or 0), time.monotonic()
+                    self._changed.notify_all()
+        with self._changed:  # ffmpeg is done: stop waiting
+            self._frame = 1 << 62
+            self._changed.notify_all()
+
+    def _wait_for(self, frame: int) -> None:
+        with self._changed:
+            while self._frame < frame and time.monotonic() - self._moved < self.STALL:
+                self._changed.wait(self.STALL / 3)
+            self._moved = time.monotonic()  # the next picture waits a full STALL again
+
+    def _write(self, stream: IO[bytes]) -> None:
         started = time.thread_time()
         frame = np.zeros((self.canvas[1], self.canvas[0], 3), np.uint8)
         try:
-            for picture in self.pictures:
+            for picture, need in zip(self.pictures, self.needs, strict=True):
                 arr = load_picture(picture)
+                self._wait_for(need - self.LOOKAHEAD)
                 frame[:] = 0
                 frame[: arr.shape[0], : arr.shape[1]] = arr
                 stream.write(memoryview(frame).cast("B"))

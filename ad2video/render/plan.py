@@ -39,6 +39,7 @@ class RenderPlan:
     frames: int  # exact number of output video frames
     samples: int  # exact number of output audio samples at SAMPLE_RATE
     pictures: tuple[Picture, ...] = ()  # streamed, in order, to input 0 ("pipe:0")
+    needs: tuple[int, ...] = ()  # output frame from which each picture is needed
 
     def input_args(self) -> list[str]:
         return [arg for spec in self.inputs for arg in spec.args()]

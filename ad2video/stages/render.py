@@ -78,8 +78,7 @@ def _existing(run_dir: Path, path: str, what: str) -> str:
 
 def _needed_filters(timeline: Timeline) -> list[str]:
     names = ["loop", "scale", "crop", "settb", "setpts", "format", "setsar", "concat", "null",
-             "split", "trim", "pad", "fillborders", "anullsrc", "aformat", "aresample", "apad",
-             "atrim"]
+             "split", "trim", "anullsrc", "aformat", "aresample", "apad", "atrim"]
     if any(c.transition_in.kind != "cut" for c in timeline.clips[1:]):
         names += ["xfade", "extractplanes", "mergeplanes"]
     if timeline.captions:
@@ -195,7 +194,7 @@ def run(timeline: Timeline, run_dir: Path, out_dir: Path,
     video, poster = out_dir / "video.mp4", out_dir / "poster.jpg"
     args = ["-y", *plan.input_args(), *ff.filter_script_args(graph, options.ffmpeg),
             *encode_args(plan, timeline, options, encoder)]
-    feed = PictureFeed(plan.pictures, canvas_size(plan.pictures))
+    feed = PictureFeed(plan.pictures, canvas_size(plan.pictures), plan.needs)
     with atomic_path(video) as tmp:
         encoded = ff.run_ffmpeg([*args, str(tmp)], options.ffmpeg, feed=feed)
     with atomic_path(poster) as tmp:
