@@ -83,6 +83,17 @@ def run_cli(*args: str, cwd: Path | None = None,
     )
 
 
+def small_batch(root: Path) -> Path:
+    """A tiny batch through the real CLI: one good listing, one folder that is not a listing."""
+    car_listing(root / "listings" / "car-a", id="car-a")
+    (root / "listings" / "empty").mkdir()
+    out = root / "out"
+    res = run_cli("batch", str(root / "listings"), "-o", str(out), "--size", "144x256",
+                  "--fps", "10", "--locale", "en")
+    assert res.returncode == 3, res.stderr
+    return out
+
+
 @pytest.fixture(scope="session")
 def ffprobe() -> str:
     from ad2video.render.ffmpeg import find_ffprobe

@@ -14,20 +14,14 @@ import pytest
 from ad2video.contracts import Narration, Script, Shots, Timeline
 from ad2video.evaluate.media import analyse_video
 from ad2video.evaluate.metrics import caption_coverage, sync_score
-from tests.conftest import car_listing, probe, run_cli
+from tests.conftest import probe, run_cli, small_batch
 
 BAD = "It costs 12500 dollars, a unique opportunity with 7 doors."
 
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("eval")
-    car_listing(root / "listings" / "car-a", id="car-a")
-    (root / "listings" / "empty").mkdir()
-    out = root / "out"
-    res = run_cli("batch", str(root / "listings"), "-o", str(out), "--size", "144x256",
-                  "--fps", "10", "--locale", "en")
-    assert res.returncode == 3, res.stderr
+    out = small_batch(tmp_path_factory.mktemp("eval"))
     return out
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import car_listing, run_cli
+from tests.conftest import run_cli, small_batch
 
 sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -27,13 +27,7 @@ BAD = "A unique opportunity."
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("report")
-    car_listing(root / "listings" / "car-a", id="car-a")
-    (root / "listings" / "empty").mkdir()
-    out = root / "out"
-    res = run_cli("batch", str(root / "listings"), "-o", str(out), "--size", "144x256",
-                  "--fps", "10", "--locale", "en")
-    assert res.returncode == 3, res.stderr
+    out = small_batch(tmp_path_factory.mktemp("report"))
     script = json.loads((out / "car-a" / "script.json").read_text(encoding="utf-8"))
     script["scenes"][0]["narration"] += " " + BAD
     (out / "car-a" / "script.json").write_text(json.dumps(script), encoding="utf-8")
