@@ -17,8 +17,9 @@ def report(figures: dict, size: tuple[int, int], runs: int, load: list[float]) -
     wall, cpu = _median(rows, "wall"), _median(rows, "cpu")
     floor, floor_cpu = _median(rows, "floor_wall"), _median(rows, "floor_cpu")
     print(f"\n{size[0]}x{size[1]}, 30 s, 8 photos; median of {runs} run(s); ffmpeg "
-          f"{ff.ffmpeg_version()}; {os.cpu_count()} CPUs, load average {load[0]:.1f} before / "
-          f"{load[1]:.1f} after (other jobs share this machine: read ratios, not seconds)")
+          f"{ff.ffmpeg_version()}; {os.cpu_count()} CPUs, 1-min load average "
+          f"{min(load):.1f}-{max(load):.1f} during the run (other jobs share this machine: "
+          "read ratios, not seconds)")
     print(f"{'':<38}{'wall s':>8}{'x floor':>9}{'CPU s':>8}{'x floor':>9}{'peak RSS':>10}"
           f"{'MB':>6}")
     print(f"{'encode floor (same frames, raw yuv)':<38}{floor:>8.1f}{1:>9.2f}{floor_cpu:>8.1f}"

@@ -71,8 +71,12 @@ def encode_floor(timeline: Timeline, raw: Path, audio: Path, out: Path) -> ff.FF
                           *settings, str(out / "floor.mp4")])
 
 
+LOAD: list[float] = []  # 1-minute load average sampled before each measurement
+
+
 def ours(timeline: Timeline, work: Path) -> dict[str, float]:
     """The whole render stage: wall, CPU (ffmpeg runs + this process), ffmpeg's peak RSS."""
+    LOAD.append(os.getloadavg()[0])
     before = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
         resource.RUSAGE_CHILDREN)
     result = run(timeline, work, work / "out", OPTIONS)
@@ -122,15 +126,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="length of the slice moviepy renders (0: skip moviepy)")
     parser.add_argument("--workdir", type=Path, default=None, help="keep the jobs here")
     args = parser.parse_args(argv)
-    load = [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory(prefix="ad2video-bench-") as tmp:
         work = args.workdir or Path(tmp)
         size = (args.width, args.height)
         figures = _run_all(work, size, args)
-    load.append(os.getloadavg()[0])
+    LOAD.append(os.getloadavg()[0])
     from bench_report import report
 
-    report(figures, size, args.runs, load)
+    report(figures, size, args.runs, LOAD)
     return 0
 
 

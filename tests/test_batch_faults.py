@@ -30,8 +30,19 @@ def _alive(pid: int) -> bool:
     return "\nState:\tZ" not in status  # a zombie has finished
 
 
+def _summary_ok(out: Path) -> bool:
+    """The parent has recorded the first finished listing (it writes after the worker's row
+    arrives, which may be after the worker already started the next one)."""
+    try:
+        summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return summary["counts"]["ok"] == 1
+
+
 def _kill_when_second_starts(cmd: list[str], out: Path) -> int:
-    """Start the batch; SIGKILL it once the first listing is done and the second started.
+    """Start the batch; SIGKILL it once the first listing is done (and in the summary) and the
+    second started.
     Returns the pid of the worker that was rendering the second one."""
     env = {**os.environ, "NO_COLOR": "1"}
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
@@ -40,7 +51,7 @@ def _kill_when_second_starts(cmd: list[str], out: Path) -> int:
         while time.monotonic() < deadline:
             events = _events(out)
             started = [e for e in events if e["event"] == "start" and e["name"] == "car-1"]
-            if any(e["event"] == "done" for e in events) and started:
+            if any(e["event"] == "done" for e in events) and started and _summary_ok(out):
                 return started[0]["pid"]
             assert proc.poll() is None, "the batch ended before it could be killed"
             time.sleep(0.02)

@@ -11,6 +11,7 @@ from ad2video.contracts import (
     AudioClip,
     Caption,
     CaptionWord,
+    Logo,
     Motion,
     MusicBed,
     Rect,
@@ -70,6 +71,7 @@ def golden_timeline() -> Timeline:
         narration=[AudioClip(path="a.wav", start=2.1, duration=3.0),
                    AudioClip(path="b.wav", start=5.6, duration=2.5, gain_db=-1.5)],
         music=MusicBed(path="/music/calm.m4a", gain_db=-12),
+        logo=Logo(path="/run/logo.png", position="bottom-left"),
     )
 
 
@@ -78,6 +80,7 @@ def golden_sources(timeline: Timeline) -> RenderSources:
         images=tuple(f"/run/{c.image}" for c in timeline.clips),
         narration=("/run/a.wav", "/run/b.wav"), music="/music/calm.m4a",
         ass="/run/it's, [odd]; dir:x/captions.ass", fonts_dir="/pkg/fonts",
+        logo="/run/logo.png",
     )
 
 
