@@ -71,7 +71,8 @@ def test_yolo_missing_weights_is_one_fast_line(tmp_path: Path,
     t0 = time.perf_counter()
     with pytest.raises(UserError) as err:
         YoloVision(YoloOptions(weights="yolov8n.pt")).weights()
-    assert time.perf_counter() - t0 < 1.0
+    # No download attempt (retries would take minutes); generous: CI machines are loaded.
+    assert time.perf_counter() - t0 < 15.0
     cache = vm.cache_root() / "yolo"
     assert str(err.value) == (
         f"YOLO weights 'yolov8n.pt' not found (looked in the current folder, {cache} and "
@@ -104,7 +105,7 @@ def test_clip_missing_weights_is_one_fast_line(tmp_path: Path,
     t0 = time.perf_counter()
     with pytest.raises(UserError) as err:
         ClipVision().load()
-    assert time.perf_counter() - t0 < 2.0
+    assert time.perf_counter() - t0 < 15.0  # no download attempt; generous for CI load
     assert str(err.value) == (
         "CLIP weights ViT-B-32/laion2b_s34b_b79k are not in the Hugging Face cache and "
         "downloads are off (AD2VIDEO_OFFLINE is set): pass --clip-weights FILE or set "
