@@ -104,8 +104,13 @@ def fake(fake_server: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> F
     server = Fake(fake_server, tmp_path)
     server._call("/control/reset", {})
     monkeypatch.setenv("FAKE_KEY", KEY)
-    monkeypatch.setenv("AD2VIDEO_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("AD2VIDEO_KEYS_FILE", str(tmp_path / "keys.json"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-    monkeypatch.chdir(tmp_path)
+    isolate(tmp_path, monkeypatch)
     return server
+
+
+def isolate(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keys, response cache and config lookup under `root`, never the developer's own."""
+    monkeypatch.setenv("AD2VIDEO_CACHE", str(root / "cache"))
+    monkeypatch.setenv("AD2VIDEO_KEYS_FILE", str(root / "keys.json"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(root / "xdg"))
+    monkeypatch.chdir(root)

@@ -58,7 +58,8 @@ def test_valid_script_is_used_as_written(fake) -> None:
 
 
 @pytest.mark.parametrize(("structured", "expected"), [
-    ("json_object", {"type": "json_object"}), ("none", None)])
+    ("json_object", {"type": "json_object"}), ("none", None),
+    ("json_object_schema", {"type": "json_object", "schema": DRAFT_SCHEMA})])
 def test_json_mode_where_there_is_no_schema_support(fake, structured, expected) -> None:
     fake.enqueue(reply(GOOD))
     script, _ = write(fake, structured=structured)

@@ -101,10 +101,14 @@ def test_graph_is_deterministic_and_linear_in_clips():
     b = build_graph(timeline, golden_sources(timeline)).graph
     assert a == b
     # one chain per clip, one join per boundary: the graph grows linearly
-    assert a.count("loop=loop=") == len(timeline.clips)
-    blended = [c for c in timeline.clips[1:] if c.transition_in.kind != "cut"]
-    assert a.count("mergeplanes=") == len(blended) and a.count("xfade=") == 3 * len(blended)
-    assert a.count("concat=n=") == 2  # the picture segments, and the narration
+    assert a.count("loop=loop=") == len(timeline.clips) + 1  # + the crossfade mask
+    kinds = [c.transition_in.kind for c in timeline.clips[1:]]
+    others = [k for k in kinds if k not in ("cut", "fade")]
+    assert a.count("mergeplanes=") == len(others) and a.count("xfade=") == 3 * len(others)
+    # every crossfade through ONE maskedmerge, whatever their number
+    assert kinds.count("fade") >= 1 and a.count("maskedmerge") == 1
+    # the picture segments, and the narration (one crossfade: its tails/heads need no concat)
+    assert a.count("concat=n=") == 2 + 2 * (kinds.count("fade") > 1)
     assert a.count("[0:v]") == 1 and "zoompan" not in a
 
 

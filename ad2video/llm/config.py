@@ -34,7 +34,9 @@ class Endpoint(_Section):
     base_url: str | None = None  # None: the SDK's default (api.openai.com)
     key_env: str | None = None  # env var holding the key; None: the server needs no key
     model: str | None = None  # model used when the chain names only the endpoint
-    structured: Literal["json_schema", "json_object", "none"] = "json_schema"
+    # json_object_schema: JSON mode with the schema beside it (llama-cpp-python's server)
+    structured: Literal["json_schema", "json_object", "json_object_schema", "none"] = (
+        "json_schema")
     timeout_s: float = Field(default=60, gt=0)
     max_retries: int = Field(default=2, ge=0, le=10)  # on 429, 5xx, time-outs
     backoff_s: float = Field(default=1.0, ge=0)  # first wait; doubles each retry

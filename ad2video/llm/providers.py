@@ -23,7 +23,7 @@ from ad2video.llm.keys import redact
 class ChatRequest:
     model: str
     messages: list[dict[str, str]]
-    structured: str = "json_schema"  # json_schema, json_object or none
+    structured: str = "json_schema"  # json_schema, json_object, json_object_schema or none
     schema: dict[str, Any] | None = None
     schema_name: str = "reply"
     temperature: float = 0.2
@@ -34,7 +34,11 @@ class ChatRequest:
         if self.structured == "json_schema" and self.schema is not None:
             return {"type": "json_schema", "json_schema": {
                 "name": self.schema_name, "schema": self.schema, "strict": True}}
-        if self.structured in ("json_schema", "json_object"):
+        if self.structured == "json_object_schema" and self.schema is not None:
+            # llama-cpp-python's server has no json_schema type (it answers 500) but turns a
+            # schema given with JSON mode into a grammar: the reply has the schema's shape.
+            return {"type": "json_object", "schema": self.schema}
+        if self.structured in ("json_schema", "json_object", "json_object_schema"):
             return {"type": "json_object"}
         return None
 

@@ -19,6 +19,7 @@ from ad2video.render.audiograph import (
     build_loudness_probe,
     loudness_filter,
 )
+from ad2video.render.fades import FadeRun, fade_lines
 from ad2video.render.motionplan import ClipGeometry, Span, clip_geometry, clip_spans, num
 from ad2video.render.pictures import Picture, canvas_size, input_options, pictures_for
 from ad2video.render.plan import InputSpec, RenderPlan, RenderSources
@@ -57,8 +58,8 @@ def build_graph(timeline: Timeline, sources: RenderSources,
             for c, s in zip(timeline.clips, spans, strict=True)]
     pictures = pictures_for(sources.images, geos)
     inputs, lines = picture_input(pictures, timeline.fps)
-    lines += [clip_chain(i, i, geo) for i, geo in enumerate(geos)]
-    lines += _join_clips(timeline.clips, spans, timeline.fps)
+    lines += [clip_chain(i, i, geo, extra=1) for i, geo in enumerate(geos)]
+    lines += _join_clips(timeline.clips, spans, timeline.fps, (timeline.width, timeline.height))
     if timeline.logo is not None and sources.logo is not None:
         lines.append(logo_chain(len(inputs), timeline.logo, timeline.width))
         inputs.append(InputSpec(sources.logo))
@@ -84,11 +85,12 @@ def picture_input(pictures: list[Picture], fps: int) -> tuple[list[InputSpec], l
 
 
 def clip_chain(i: int, source: int, geo: ClipGeometry,
-               frames: tuple[int, int] | None = None) -> str:
+               frames: tuple[int, int] | None = None, extra: int = 0) -> str:
     """Picture `source` of the stream as clip stream [c{i}]; `frames` = (first, count) renders
-    only those frames of the clip (previews), with the timestamps that give the same motion."""
+    only those frames of the clip (previews), with the timestamps that give the same motion.
+    `extra` frames more are appended (the end-of-run markers of render/fades.py)."""
     steps = [f"trim=start_frame={source}:end_frame={source + 1}", "setsar=1"]
-    steps += _motion_filters(geo, frames or (0, geo.frames))
+    steps += _motion_filters(geo, frames or (0, geo.frames), extra)
     # scale also changes SAR when x and y factors differ: reset it.
     steps += ["format=yuv420p", "setsar=1"]
     return f"[p{source}]" + ",".join(steps) + f"[c{i}]"
@@ -98,20 +100,21 @@ def _quoted(value: str) -> str:
     return value if value.lstrip("-").isdigit() else f"'{value}'"
 
 
-def _motion_filters(geo: ClipGeometry, frames: tuple[int, int]) -> list[str]:
+def _motion_filters(geo: ClipGeometry, frames: tuple[int, int], extra: int) -> list[str]:
     first, count = frames
     # One picture, repeated; settb+setpts=N gives exact 1/fps steps (no 1/25 jitter).
     shift = f"+{first}" if first else ""
     out_w, out_h = geo.out
     if geo.axes is None:
         cx, cy = geo.still_offset()  # (the stream's frames may be larger than this picture)
-        return [f"crop={out_w}:{out_h}:{cx}:{cy}:exact=1", f"loop=loop={count - 1}:size=1",
+        return [f"crop={out_w}:{out_h}:{cx}:{cy}:exact=1",
+                f"loop=loop={count - 1 + extra}:size=1",
                 f"settb=1/{geo.fps}", f"setpts=N{shift}"]
     ax, ay = geo.axes
     p = geo.progress_expr()
-    # One frame more than asked, scaled to exactly the output size and dropped at the end:
-    # the scale filter then swaps its pool of full-size frames (held to the end of the render
-    # otherwise, ~15 MB per clip) for one output-size frame.
+    # One frame more than asked, scaled to exactly the output size (and dropped at the end
+    # unless `extra` keeps it): the scale filter then swaps its pool of full-size frames
+    # (held to the end of the render otherwise, ~15 MB per clip) for one output-size frame.
     end = f"gte(round(t*{geo.fps}),{first + count})"
     w, h = (f"'if({end},{o},{a.expr_scaled(p)})'" for a, o in ((ax, out_w), (ay, out_h)))
     bx, by = (f"'if({end},0,{a.expr_second(p)})'" for a in (ax, ay))
@@ -120,35 +123,44 @@ def _motion_filters(geo: ClipGeometry, frames: tuple[int, int]) -> list[str]:
     return [f"loop=loop={count}:size=1", f"settb=1/{geo.fps}", f"setpts=N{shift}",
             f"crop={ax.crop}:{ay.crop}:{_quoted(ax.expr_first(p))}:{_quoted(ay.expr_first(p))}"
             ":exact=1", f"scale=w={w}:h={h}:eval=frame:flags={MOTION_SCALER}",
-            f"crop={out_w}:{out_h}:{bx}:{by}:exact=1", f"trim=end_frame={count}"]
+            f"crop={out_w}:{out_h}:{bx}:{by}:exact=1", f"trim=end_frame={count + extra}"]
 
 
-def _join_clips(clips: list[VisualClip], spans: list[Span], fps: int) -> list[str]:
-    """Cut each clip stream into head / body / tail; blend tail+head pairs; concat it all.
+def _join_clips(clips: list[VisualClip], spans: list[Span], fps: int,
+                size: tuple[int, int]) -> list[str]:
+    """Cut each clip stream (one frame longer than the clip) into head / body / tail; blend
+    tail+head pairs; concat it all.
 
-    xfade works on same-size planes only (4:4:4, RGB or gray). Fed whole streams, it made
+    Crossfades all go through one maskedmerge (render/fades.py). Other transitions use xfade,
+    which works on same-size planes only (4:4:4, RGB or gray): fed whole streams, it made
     ffmpeg convert every frame of the video to 4:4:4 and back (~7 s of CPU on the 30 s
-    reference job). Here only the transition frames are blended, plane by plane as gray
-    images, so nothing is converted at all (and ~60 MB less memory than blending in 4:4:4).
+    reference job). There only the transition frames are blended, plane by plane as gray
+    images, so nothing is converted at all.
     """
-    lines, segments = [], []
+    lines, segments, fades = [], [], []
     for i, span in enumerate(spans):
-        fade_out = spans[i + 1].fade if i + 1 < len(spans) else 0
-        parts = [(f"h{i}", 0, span.fade), (f"b{i}", span.fade, span.length - fade_out),
-                 (f"t{i}", span.length - fade_out, span.length)]
+        nxt = spans[i + 1].fade if i + 1 < len(spans) else 0
+        # a crossfade's tail and head carry the next frame too (see render/fades.py)
+        shared_out = int(nxt > 0 and clips[i + 1].transition_in.kind == "fade")
+        shared_in = int(span.fade > 0 and clips[i].transition_in.kind == "fade")
+        parts = [(f"h{i}", 0, span.fade + shared_in), (f"b{i}", span.fade, span.length - nxt),
+                 (f"t{i}", span.length - nxt, span.length + shared_out)]
         parts = [p for p in parts if p[2] > p[1]]
-        if len(parts) == 1:
-            lines.append(f"[c{i}]null[{parts[0][0]}]")
-        else:
-            lines.append(f"[c{i}]split={len(parts)}" + "".join(f"[{p[0]}s]" for p in parts))
-            lines += [f"[{label}s]trim=start_frame={a}:end_frame={b},setpts=PTS-STARTPTS[{label}]"
-                      for label, a, b in parts]
-        if span.fade:
+        lines.append(f"[c{i}]split={len(parts)}" + "".join(f"[{p[0]}s]" for p in parts)
+                     if len(parts) > 1 else f"[c{i}]null[{parts[0][0]}s]")
+        lines += [f"[{label}s]trim=start_frame={a}:end_frame={b},setpts=PTS-STARTPTS[{label}]"
+                  for label, a, b in parts]
+        if span.fade and shared_in:
+            fades.append(FadeRun(f"t{i - 1}", f"h{i}", f"x{i}", span.fade + 1, span.fade,
+                                 span.fade))
+        elif span.fade:
             lines += blend(f"t{i - 1}", f"h{i}", f"x{i}", clips[i].transition_in.kind,
                            num(span.fade / fps))
+        if span.fade:
             segments.append(f"[x{i}]")
         if any(p[0] == f"b{i}" for p in parts):
             segments.append(f"[b{i}]")
+    lines += fade_lines(fades, size, fps)
     lines.append("".join(segments) + f"concat=n={len(segments)}:v=1:a=0[vcat]")
     return lines
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ad2video.contracts import Timeline
+from ad2video.render.fades import FadeRun, fade_lines
 from ad2video.render.filtergraph import (
     blend,
     clip_chain,
@@ -79,6 +80,9 @@ def _blend_run(timeline: Timeline, incoming: int, span: Span, count: int) -> lis
     """The first `count` frames of the transition into clip `incoming`, as [x1]."""
     kind = timeline.clips[incoming].transition_in.kind
     lines = ["[c0]setpts=PTS-STARTPTS[t0]", "[c1]setpts=PTS-STARTPTS[h1]"]
+    if kind == "fade":  # as the render draws it: the shared maskedmerge of render/fades.py
+        run = FadeRun("t0", "h1", "x1", count, span.fade, count)
+        return lines + fade_lines([run], (timeline.width, timeline.height), timeline.fps)
     return lines + blend("t0", "h1", "x1", kind, num(span.fade / timeline.fps))
 
 
