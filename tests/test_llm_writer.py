@@ -108,6 +108,7 @@ def test_wrong_scene_count_is_schema_invalid(fake) -> None:
     ("Don't miss this amazing car!", "banned phrase"),
     ("This is a best price car.", "banned phrase 'best price'"),  # the prompt file's own list
     ("Call +54 11 5555-4444 to see it.", "contact detail '+54 11 5555-4444'"),
+    ("...", "the narration says nothing"),  # what SmolLM2-135M once wrote for a scene
 ])
 def test_a_violation_gets_a_repair_turn_listing_it(fake, bad: str, violation: str) -> None:
     fake.enqueue(with_scene(2, bad), reply(GOOD))
@@ -117,6 +118,15 @@ def test_a_violation_gets_a_repair_turn_listing_it(fake, bad: str, violation: st
     found = report["calls"][0]["violations"]
     assert any(violation in v and v.startswith("scene 2") for v in found), found
     assert violation.split("'")[0] in fake.requests()[1]["body"]["messages"][-1]["content"]
+
+
+def test_a_caption_longer_than_the_prompt_allows_is_a_violation(fake) -> None:
+    long = "Imposible a la cabeza un baúl amigador"  # a tiny model's made-up caption
+    fake.enqueue(reply(GOOD, [None, long, None]), reply(GOOD, [None, "Cabin", None]))
+    script, report = write(fake)
+    assert [s.on_screen_text for s in script.scenes] == [None, "Cabin", None]
+    assert outcomes(report) == [("fake", "write", "rejected"), ("fake", "repair", "accepted")]
+    assert report["calls"][0]["violations"] == ["scene 1: on-screen text of 7 words, more than 5"]
 
 
 def test_violation_twice_goes_to_the_next_provider(fake) -> None:

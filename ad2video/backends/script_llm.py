@@ -8,6 +8,8 @@ last. `report` (a `WriterReport`) says what happened; it goes into the manifest.
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, Field, ValidationError
 
 from ad2video.backends.script_template import TemplateWriter
@@ -26,6 +28,8 @@ from ad2video.llm.script_prompt import (
     read_draft,
     repair_message,
 )
+
+MAX_CAPTION_WORDS = 5  # what the prompts ask of on_screen_text
 
 
 class WriterReport(BaseModel):
@@ -134,6 +138,11 @@ class LLMWriter:
         banned = self.prompt.locales[locale].banned if locale in self.prompt.locales else []
         problems = [str(v) for v in check_claims(script, listing, banned)]
         budget = self.prompt.duration
+        problems += [f"scene {s.index}: the narration says nothing" for s in script.scenes
+                     if not re.search(r"\w", s.narration)]
+        problems += [f"scene {s.index}: on-screen text of {n} words, more than "
+                     f"{MAX_CAPTION_WORDS}" for s in script.scenes
+                     if (n := len((s.on_screen_text or "").split())) > MAX_CAPTION_WORDS]
         words = [len(s.narration.split()) for s in script.scenes]
         problems += [f"scene {i}: {n} words, more than {budget.max_words_per_scene}"
                      for i, n in enumerate(words) if n > budget.max_words_per_scene]
