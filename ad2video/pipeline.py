@@ -104,7 +104,7 @@ class _Planned:
 def _plan_stages(job: RenderJob, hook: StageHook | None,
                  default_llm: str | None) -> tuple[_Run, _Planned]:
     from ad2video import sync
-    from ad2video.stages import ingest, narrate, script, timeline, vision
+    from ad2video.stages import ingest, narrate, timeline, vision
 
     width, height = resolve_size(job.format, job.size)
     music = resolve_music(job.music)
@@ -131,19 +131,7 @@ def _plan_stages(job: RenderJob, hook: StageHook | None,
         if shots.backend_reason and job.vision != "heuristic":
             rec.note += f" ({shots.backend_reason})"
 
-    with run.stage("script", job.writer, "script.json") as rec:
-        opts = script.ScriptOptions(locale=locale, writer=job.writer, seed=job.seed,
-                                    llm=job.llm or default_llm, prompt=job.prompt,
-                                    config=job.config)
-        scr, run.llm = script.run_with_report(ing.listing, shots, opts)
-        rec.backend = scr.writer
-        if run.llm and run.llm["used"] == "template" and len(run.llm["chain"]) > 1:
-            run.warnings.append("every LLM in the chain failed or was rejected: the template "
-                                "wrote the script (see manifest.json llm.calls)")
-        synced = sync.assign_shots(scr, shots, ing.listing.domain)  # sentence on its photo
-        scr, run.sync_fallbacks = synced.script, synced.fallbacks
-        run.warnings += synced.fallbacks
-        rec.note = f"{len(scr.scenes)} scenes, {locale}"
+    scr = _script_stage(run, ing, shots, locale, default_llm)
 
     with run.stage("narrate", job.tts, "narration.json") as rec:
         nar = narrate.run(scr, run_dir, narrate.NarrateOptions(
@@ -164,6 +152,29 @@ def _plan_stages(job: RenderJob, hook: StageHook | None,
         write_model(run_dir / "timeline.json", tl)
         rec.note = f"{len(tl.clips)} clips, {tl.duration:.1f} s"
     return run, _Planned(ing, shots, scr, nar, tl, locale)
+
+
+def _script_stage(run: _Run, ing: Any, shots: Any, locale: str,
+                  default_llm: str | None) -> Script:
+    """The script stage: written (LLM chain or template), then each sentence put on its photo."""
+    from ad2video import sync
+    from ad2video.stages import script
+
+    job = run.job
+    with run.stage("script", job.writer, "script.json") as rec:
+        opts = script.ScriptOptions(locale=locale, writer=job.writer, seed=job.seed,
+                                    llm=job.llm or default_llm, prompt=job.prompt,
+                                    config=job.config)
+        scr, run.llm = script.run_with_report(ing.listing, shots, opts)
+        rec.backend = scr.writer
+        if run.llm and run.llm["used"] == "template" and len(run.llm["chain"]) > 1:
+            run.warnings.append("every LLM in the chain failed or was rejected: the template "
+                                "wrote the script (see manifest.json llm.calls)")
+        synced = sync.assign_shots(scr, shots, ing.listing.domain)  # sentence on its photo
+        scr, run.sync_fallbacks = synced.script, synced.fallbacks
+        run.warnings += synced.fallbacks
+        rec.note = f"{len(scr.scenes)} scenes, {locale}"
+    return scr
 
 
 def default_locale(language: str) -> str:

@@ -7,8 +7,9 @@ installed (pip install 'ad2video[vision]')."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -39,21 +40,25 @@ def _offline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         yield
 
 
-@pytest.fixture(scope="module")
-def clip() -> ClipVision:
+def _loaded(make: Callable[[], Any]) -> Any:
+    """The backend `make` builds, loaded; the test skips where torch & co. are missing."""
     if MISSING:
         pytest.skip(f"not installed: {', '.join(MISSING)}")
-    backend = ClipVision(ClipOptions(pretrained="none", batch_size=2, device="cpu"))
+    backend = make()
     backend.load()
     return backend
 
 
 @pytest.fixture(scope="module")
+def clip() -> ClipVision:
+    return _loaded(lambda: ClipVision(ClipOptions(pretrained="none", batch_size=2,
+                                                  device="cpu")))
+
+
+@pytest.fixture(scope="module")
 def yolo() -> YoloVision:
-    if MISSING:
-        pytest.skip(f"not installed: {', '.join(MISSING)}")
-    backend = YoloVision(YoloOptions(weights="yolov8n.yaml", batch_size=2, device="cpu"))
-    backend.load()
+    backend = _loaded(lambda: YoloVision(YoloOptions(weights="yolov8n.yaml", batch_size=2,
+                                                     device="cpu")))
     # Untrained, every class scores alike and the first (0, a person in COCO) wins every box.
     # Raise the class-2 (car) bias of the head so that boxes come out as cars.
     for branch in backend.model.model.model[-1].cv3:
