@@ -56,6 +56,41 @@ def test_preview_frame_is_the_videos_frame(video: Path, listing: Path, tmp_path:
         assert same < 3.0 and same * 3 < later, (seconds, same, later)
 
 
+def test_preview_frame_is_exactly_the_rendered_frame_before_encoding(video: Path,
+                                                                   tmp_path: Path):
+    """The preview graph's frame equals, pixel for pixel, the frame the render's own graph
+    hands to the encoder (a body frame and a frame inside a transition)."""
+    from ad2video.contracts import Timeline
+    from ad2video.render import ffmpeg as ff
+    from ad2video.render.filtergraph import build_graph
+    from ad2video.render.pictures import PictureFeed, canvas_size
+    from ad2video.render.stillframe import TO_RGB, frame_graph
+    from ad2video.stages.render import sources_for
+
+    timeline = Timeline.model_validate_json((video / "timeline.json").read_text("utf-8"))
+    sources = sources_for(timeline, video, video / "captions.ass")
+    clips = timeline.clips
+    for k in (round((clips[1].start + clips[1].end) * 15), round(clips[2].start * 30) + 1):
+        full, one = build_graph(timeline, sources), frame_graph(timeline, sources, k)
+        shots = []
+        for name, plan, last, extra in (
+                ("full", full, f"[vout]{TO_RGB}[rgb]", ["-map", full.audio_label, "-f", "null",
+                                                        "-"]),
+                ("one", one, "", [])):
+            graph = tmp_path / f"{name}.txt"
+            graph.write_text(plan.graph + (";\n" + last if last else ""), encoding="utf-8")
+            label = "[rgb]" if last else plan.video_label
+            png = tmp_path / f"{name}{k}.png"
+            ff.run_ffmpeg(["-y", *plan.input_args(), *ff.filter_script_args(graph), "-map",
+                           label, "-frames:v", str(k + 1 if last else 1), "-update", "1",
+                           str(png), *extra],
+                          feed=PictureFeed(plan.pictures, canvas_size(plan.pictures),
+                                           plan.needs))
+            shots.append(_png(png))
+        diff = np.abs(shots[0] - shots[1])
+        assert np.array_equal(shots[0], shots[1]), (k, diff.max(), np.argwhere(diff > 0)[:5])
+
+
 def test_contact_sheet_has_a_labelled_frame_per_scene(video: Path, listing: Path,
                                                     tmp_path: Path):
     out = tmp_path / "sheet.png"

@@ -88,3 +88,29 @@ def test_motion_is_sub_pixel(tmp_path: Path):
         better += exact < min(diff(0.3), diff(-0.3))
     # whole-pixel scale+crop lands up to 0.5 px off: it fails this on ~half of the frames
     assert better == len(checked)
+
+
+def test_feed_falls_back_when_a_picture_is_needed_earlier_than_planned(tmp_path: Path):
+    """A picture the plan says is needed much later still comes when ffmpeg waits for it:
+    the feed writes it once the output has not moved for STALL seconds (ffmpeg repeating the
+    same frame count in its progress lines is not a move)."""
+    import time
+
+    from ad2video.render.filtergraph import RenderSources, build_graph
+    from ad2video.render.pictures import PictureFeed, canvas_size
+
+    timeline = tiny_timeline(tmp_path, music=False)
+    sources = RenderSources(images=tuple(str(tmp_path / c.image) for c in timeline.clips),
+                            narration=tuple(str(tmp_path / a.path) for a in timeline.narration))
+    plan = build_graph(timeline, sources)
+    graph = tmp_path / "graph.txt"
+    graph.write_text(plan.graph, encoding="utf-8")
+    feed = PictureFeed(plan.pictures, canvas_size(plan.pictures), [10**9] * len(plan.pictures))
+    started = time.monotonic()
+    run = ff.run_ffmpeg(["-y", *plan.input_args(), *ff.filter_script_args(graph),
+                         "-map", plan.video_label, "-f", "null", "-",
+                         "-map", plan.audio_label, "-f", "null", "-"], timeout=120, feed=feed)
+    waited = time.monotonic() - started
+    assert f"frame={plan.frames}" in run.stderr.replace(" ", "")
+    # every picture but the first waited about one STALL, no more
+    assert waited < 30 + len(plan.pictures) * PictureFeed.STALL * 3

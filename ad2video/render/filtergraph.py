@@ -161,7 +161,10 @@ def _join_clips(clips: list[VisualClip], spans: list[Span], fps: int,
         if any(p[0] == f"b{i}" for p in parts):
             segments.append(f"[b{i}]")
     lines += fade_lines(fades, size, fps)
-    lines.append("".join(segments) + f"concat=n={len(segments)}:v=1:a=0[vcat]")
+    # concat stamps frames in microseconds, a hair early (20.699998 s for 20.7): libass,
+    # which truncates to whole ms, then showed a caption starting on a frame one frame late
+    lines.append("".join(segments) + f"concat=n={len(segments)}:v=1:a=0,"
+                 f"settb=1/{fps},setpts=N[vcat]")
     return lines
 
 

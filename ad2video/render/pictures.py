@@ -107,9 +107,12 @@ class PictureFeed:
     def _follow(self, progress: IO[bytes]) -> None:
         for line in progress:
             if line.startswith(b"frame="):
+                frame = int(line[6:] or 0)
                 with self._changed:
-                    self._frame, self._moved = int(line[6:] or 0), time.monotonic()
-                    self._changed.notify_all()
+                    # ffmpeg repeats the line every stats period: only a new number is a move
+                    if frame != self._frame:
+                        self._frame, self._moved = frame, time.monotonic()
+                        self._changed.notify_all()
         with self._changed:  # ffmpeg is done: stop waiting
             self._frame = 1 << 62
             self._changed.notify_all()
