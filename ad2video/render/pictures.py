@@ -80,7 +80,7 @@ class PictureFeed:
     """
 
     LOOKAHEAD = 90  # frames (3 s at 30 fps)
-    STALL = 0.6  # seconds
+    STALL = 2.0  # seconds (x264 alone can take ~1 s before its first frame)
 
     def __init__(self, pictures: Sequence[Picture], canvas: tuple[int, int],
                  needs: Sequence[int] = ()) -> None:
