@@ -82,6 +82,7 @@ def render(timeline: Timeline, work: Path, out: Path) -> None:
     video = build(timeline, work)
     video.write_videofile(str(out), fps=timeline.fps, codec="libx264", preset="veryfast",
                           audio_codec="aac", audio_bitrate="160k", logger=None,
+                          temp_audiofile_path=str(out.parent),  # not the current folder
                           ffmpeg_params=["-crf", "23", "-pix_fmt", "yuv420p"])
 
 

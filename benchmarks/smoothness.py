@@ -18,7 +18,7 @@ from PIL import Image
 
 from ad2video.contracts import Motion, Rect, VisualClip
 from ad2video.render import ffmpeg as ff
-from ad2video.render.filtergraph import clip_chain, picture_input
+from ad2video.render.motionchain import Segment, picture_stream
 from ad2video.render.motionplan import clip_geometry
 from ad2video.render.pictures import Picture, PictureFeed, canvas_size
 
@@ -82,9 +82,9 @@ def ours(photo: Path, motion: Motion, width: int, height: int) -> np.ndarray:
     """Luma of our graph's frames for the clip (no encoding)."""
     geo = clip_geometry(_clip(photo, motion), width, height, FRAMES, 30)
     pictures = [Picture(str(photo), geo)]
-    inputs, lines = picture_input(pictures, 30)
+    inputs, lines = picture_stream(pictures, [Segment(geo, 0, geo.frames)], 30)
     graph = photo.with_suffix(".graph.txt")
-    graph.write_text(";\n".join([*lines, clip_chain(0, 0, geo)]), encoding="utf-8")
+    graph.write_text(";\n".join(lines), encoding="utf-8")
     raw = photo.with_suffix(".ours.y")
     ff.run_ffmpeg(["-y", *inputs[0].args(), *ff.filter_script_args(graph), "-map", "[c0]",
                    "-f", "rawvideo", "-pix_fmt", "gray", str(raw)],

@@ -28,7 +28,8 @@ from ad2video.render.filtergraph import (
     check_transitions,
     escape_value,
 )
-from ad2video.render.motionplan import clip_geometry, clip_spans
+from ad2video.render.motionchain import CHAINS, Segment, select_exprs, stream_starts
+from ad2video.render.motionplan import clip_geometry, clip_spans, timeline_geometry
 
 GOLDEN = Path(__file__).parent / "golden" / "render_graph.txt"
 UPDATE = os.environ.get("AD2VIDEO_UPDATE_GOLDEN") == "1"  # regenerate: set to 1 and run
@@ -100,15 +101,19 @@ def test_graph_is_deterministic_and_linear_in_clips():
     a = build_graph(timeline, golden_sources(timeline)).graph
     b = build_graph(timeline, golden_sources(timeline)).graph
     assert a == b
-    # one chain per clip, one join per boundary: the graph grows linearly
-    assert a.count("loop=loop=") == len(timeline.clips) + 1  # + the crossfade mask
+    # TWO motion chains for all clips (a scaler and a pool each), one join per boundary;
+    # each picture repeated by a loop of its own (the crossfade mask has one more)
+    assert a.count("eval=frame") == 2 and "fps=" not in a
+    assert a.count("loop=loop=") == len(timeline.clips) + 1
+    assert a.count("trim=start_frame=") >= len(timeline.clips)
     kinds = [c.transition_in.kind for c in timeline.clips[1:]]
     others = [k for k in kinds if k not in ("cut", "fade")]
     assert a.count("mergeplanes=") == len(others) and a.count("xfade=") == 3 * len(others)
     # every crossfade through ONE maskedmerge, whatever their number
     assert kinds.count("fade") >= 1 and a.count("maskedmerge") == 1
-    # the picture segments, and the narration (one crossfade: its tails/heads need no concat)
-    assert a.count("concat=n=") == 2 + 2 * (kinds.count("fade") > 1)
+    # the picture segments, each chain's clips, and the narration (one crossfade: its
+    # tails/heads need no concat)
+    assert a.count("concat=n=") == 2 + 2 + 2 * (kinds.count("fade") > 1)
     assert a.count("[0:v]") == 1 and "zoompan" not in a
 
 
@@ -126,18 +131,19 @@ def test_spans_cover_exact_frame_count_with_centred_transitions():
 def test_geometry_mirror_lands_every_frame_within_a_fraction_of_a_pixel():
     timeline = golden_timeline()
     errors = []
-    for c, span in zip(timeline.clips, clip_spans(timeline), strict=True):
-        geo = clip_geometry(c, 1080, 1920, span.length, 30)
+    for geo, span in zip(timeline_geometry(timeline), clip_spans(timeline), strict=True):
         padded = (geo.pre[0] + 2 * geo.pad[0], geo.pre[1] + 2 * geo.pad[1])
         for n in range(span.length):
             ax, ay, sw, sh, bx, by = geo.params_at(n)
-            if geo.axes is not None:
-                cw, ch = geo.axes[0].crop, geo.axes[1].crop
-                # every cut stays inside what it cuts from, at even offsets (4:2:0)
-                assert 0 <= ax <= padded[0] - cw and 0 <= ay <= padded[1] - ch
-                assert 0 <= bx <= sw - 1080 and 0 <= by <= sh - 1920
+            cw, ch = geo.cut
+            # every cut stays inside what it cuts from
+            assert 0 <= ax <= padded[0] - cw and 0 <= ay <= padded[1] - ch
+            assert 0 <= bx <= sw - 1080 and 0 <= by <= sh - 1920
+            if geo.axes is not None:  # at even offsets (4:2:0), never a whole-number ratio
                 assert ax % 2 == ay % 2 == bx % 2 == by % 2 == 0
-                assert cw / sw > 1.05 and ch / sh > 1.05  # never a whole-number ratio
+                assert cw / sw > 1.05 and ch / sh > 1.05
+            else:
+                assert (sw, sh) == (cw, ch)  # a still one is not scaled at all
             errors.append(geo.error_px(n))
             shown, ideal = geo.shown_at(n), geo.window_at(n)
             for k, out in ((0, 1080), (1, 1920)):  # the frame's centre: within 0.2 px
@@ -166,6 +172,23 @@ def test_offset_search_matches_its_ffmpeg_expression(tmp_path: Path):
     for n in range(span.length):
         e = geo.progress(n)
         assert values[n] == [*ax.offsets(e), ax.scaled(e), *ay.offsets(e), ay.scaled(e)], n
+
+
+def test_shared_chain_expressions_match_the_mirror_for_every_clip(tmp_path: Path):
+    """ONE chain moves every clip: per stream frame, ffmpeg picks that clip's integers."""
+    timeline = golden_timeline()
+    geos = timeline_geometry(timeline)
+    assert len({g.cut for g in geos}) == 1
+    for chain in range(CHAINS):  # clip i moves in chain i % CHAINS
+        own = geos[chain::CHAINS]
+        segments = [Segment(g, 0, g.frames + 1) for g in own]
+        starts = stream_starts(segments)
+        exprs = [e for k in range(2) for e in select_exprs(segments, starts, 30, k)]
+        values = _eval_with_ffmpeg(tmp_path, exprs, starts[-1])
+        for i, geo in enumerate(own):
+            for n in range(segments[i].count):
+                ax, ay, sw, sh, bx, by = geo.params_at(n)
+                assert values[starts[i] + n] == [ax, sw, bx, ay, sh, by], (chain, i, n)
 
 
 def _eval_with_ffmpeg(tmp_path: Path, exprs: list[str], frames: int) -> list[list[int]]:

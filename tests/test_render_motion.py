@@ -10,31 +10,35 @@ from PIL import Image
 
 from ad2video.contracts import Timeline
 from ad2video.render import ffmpeg as ff
-from ad2video.render.motionplan import clip_geometry, clip_spans
+from ad2video.render.motionplan import timeline_geometry
 from tests.test_render_video import tiny_timeline
 
 
 def _chain_frames(tmp_path: Path, timeline: Timeline, i: int) -> np.ndarray:
-    """Raw RGB frames of clip i's motion chain alone (no x264)."""
-    from ad2video.render.filtergraph import clip_chain, picture_input
-    from ad2video.render.pictures import Picture, PictureFeed, canvas_size
+    """Raw RGB frames of clip i out of the ONE motion chain every clip of the timeline goes
+    through, as the render builds it (no x264)."""
+    from ad2video.render.motionchain import Segment, picture_stream
+    from ad2video.render.pictures import PictureFeed, canvas_size, pictures_for
 
-    geo = _geometry(timeline, i)
-    pictures = [Picture(str(tmp_path / timeline.clips[i].image), geo)]
-    inputs, lines = picture_input(pictures, timeline.fps)
-    graph = tmp_path / f"chain{i}.txt"
-    graph.write_text(";\n".join([*lines, clip_chain(0, 0, geo)]), encoding="utf-8")
-    raw = tmp_path / f"chain{i}.rgb"
-    ff.run_ffmpeg(["-y", *inputs[0].args(), *ff.filter_script_args(graph), "-map", "[c0]",
-                   "-f", "rawvideo", "-pix_fmt", "rgb24", str(raw)],
+    geos = timeline_geometry(timeline)
+    pictures = pictures_for([tmp_path / c.image for c in timeline.clips], geos)
+    inputs, lines = picture_stream(pictures, [Segment(g, 0, g.frames) for g in geos],
+                                   timeline.fps)
+    graph = tmp_path / "chains.txt"
+    graph.write_text(";\n".join(lines), encoding="utf-8")
+    outputs = []
+    for k in range(len(geos)):
+        outputs += ["-map", f"[c{k}]", "-f", "rawvideo", "-pix_fmt", "rgb24",
+                    str(tmp_path / f"chain{k}.rgb")]
+    ff.run_ffmpeg(["-y", *inputs[0].args(), *ff.filter_script_args(graph), *outputs],
                   feed=PictureFeed(pictures, canvas_size(pictures)))
+    raw = tmp_path / f"chain{i}.rgb"
     frames = np.fromfile(raw, np.uint8).reshape(-1, timeline.height, timeline.width, 3)
     return frames.astype(np.float32)
 
 
 def _geometry(timeline: Timeline, i: int):
-    return clip_geometry(timeline.clips[i], timeline.width, timeline.height,
-                         clip_spans(timeline)[i].length, timeline.fps)
+    return timeline_geometry(timeline)[i]
 
 
 def _padded_picture(path: Path, geo) -> Image.Image:
@@ -47,7 +51,7 @@ def _padded_picture(path: Path, geo) -> Image.Image:
 def test_graph_moves_each_frame_exactly_as_planned(tmp_path: Path):
     """Raw frames of the motion chains (no x264) equal the plan's crop, scale, crop."""
     timeline = tiny_timeline(tmp_path, music=False)
-    for i in (1, 2, 3):  # zoom in, pan, zoom out
+    for i in range(5):  # title card, zoom in, pan, zoom out, end card: one chain
         frames = _chain_frames(tmp_path, timeline, i)
         geo = _geometry(timeline, i)
         assert len(frames) == geo.frames
@@ -60,7 +64,9 @@ def test_graph_moves_each_frame_exactly_as_planned(tmp_path: Path):
             diffs = [float(np.abs(frames[n] - np.asarray(scaled.crop(
                 (bx + dx, by + dy, bx + dx + 270, by + dy + 480)), np.float32)).mean())
                 for dx, dy in ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1))]
-            assert diffs[0] < 0.85 * min(diffs[1:]), (i, n, diffs)
+            # (the cards are mostly flat colour: a pixel's shift changes less there)
+            margin = 0.85 if timeline.clips[i].kind == "photo" else 0.98
+            assert diffs[0] < margin * min(diffs[1:]), (i, n, diffs)
 
 
 def test_motion_is_sub_pixel(tmp_path: Path):
@@ -114,3 +120,24 @@ def test_feed_falls_back_when_a_picture_is_needed_earlier_than_planned(tmp_path:
     assert f"frame={plan.frames}" in run.stderr.replace(" ", "")
     # every picture but the first waited about one STALL, no more
     assert waited < 30 + len(plan.pictures) * PictureFeed.STALL * 3
+
+
+def test_still_clip_shows_its_picture_unscaled(tmp_path: Path):
+    """A still clip in the shared chain: cut at C, scaled by exactly 1, cut to the output."""
+    from ad2video.contracts import Motion, Rect
+
+    timeline = tiny_timeline(tmp_path, music=False)
+    still = Motion(kind="still", start=Rect(x=0, y=0, w=270, h=480),
+                   end=Rect(x=0, y=0, w=270, h=480))
+    clips = list(timeline.clips)
+    clips[4] = clips[4].model_copy(update={"motion": still})
+    timeline = timeline.model_copy(update={"clips": clips})
+    geo = _geometry(timeline, 4)
+    assert geo.mode == "still" and geo.cut == _geometry(timeline, 1).cut
+    frames = _chain_frames(tmp_path, timeline, 4)
+    with Image.open(tmp_path / "cards" / "end.png") as img:
+        card = np.asarray(img.convert("RGB"), np.float32)
+    assert len(frames) == geo.frames
+    for n in (0, len(frames) - 1):  # 4:2:0 and back: only chroma rounding is left
+        assert float(np.abs(frames[n] - card).mean()) < 2.0
+        assert np.array_equal(frames[n], frames[0])

@@ -155,3 +155,24 @@ def test_unreadable_logo_and_cli_exit_code(tmp_path: Path):
     res = run_cli("render", str(listing), "-o", str(tmp_path / "run"), "--transition", "spin")
     assert res.returncode == 2 and res.stderr.startswith("error: unknown transition 'spin'")
     assert not (tmp_path / "run" / "ingest.json").exists()  # failed before the first stage
+
+
+def test_ffmpeg_runs_with_a_fixed_mmap_threshold_unless_the_user_set_one(monkeypatch):
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
+    monkeypatch.setenv("AD2VIDEO_SOMETHING", "kept")
+    env = ff.ffmpeg_env()
+    assert env["MALLOC_MMAP_THRESHOLD_"] == str(1 << 20) and env["AD2VIDEO_SOMETHING"] == "kept"
+    monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "65536")
+    assert ff.ffmpeg_env()["MALLOC_MMAP_THRESHOLD_"] == "65536"
+
+
+def test_ffmpeg_failure_names_its_cause_not_the_last_generic_line(tmp_path: Path):
+    from ad2video.errors import RenderError
+
+    missing = tmp_path / "no-such-captions.ass"
+    with pytest.raises(RenderError) as err:
+        ff.run_ffmpeg(["-f", "lavfi", "-i", "color=s=64x64:d=0.1",
+                       "-vf", f"ass=filename={missing}", "-f", "null", "-"])
+    message = str(err.value)
+    assert "libass track" in message and str(missing) in message, message
+    assert " @ 0x" not in message and "\n" not in message

@@ -1,12 +1,14 @@
 """Compile a Timeline into ONE ffmpeg filtergraph (pure: no I/O, deterministic text).
 
 Video: each picture is cut to the region its motion needs, prescaled and padded once (in
-Python, render/pictures.py) and streamed in as one raw input; in the graph it is repeated with
-`loop`, then moved per frame by crop + scale + crop with whole-pixel parameters picked so every
-frame lands within a few hundredths of a pixel of its ideal window (render/subpixel.py;
-`zoompan` snaps its crop to even source pixels instead). Clip streams are
-cut into head/body/tail, transitions blend tail+head (xfade per plane), one concat joins
-everything, then the logo and libass captions go on top. Audio: render/audiograph.py.
+Python, render/pictures.py) and streamed in as one raw input; in the graph it is repeated
+for its clip by a `loop` of its own and moved per frame by one of TWO crop + scale + crop
+chains shared by all clips (render/motionchain.py; clips alternate between them), with
+whole-pixel parameters picked so every frame lands within a few hundredths of a pixel of its
+ideal window (render/subpixel.py; `zoompan` snaps its crop to even source pixels instead).
+Clip streams are cut into head/body/tail, transitions blend tail+head (one shared
+maskedmerge for crossfades, xfade per plane for the others), one concat joins everything,
+then the logo and libass captions go on top. Audio: render/audiograph.py.
 """
 
 from __future__ import annotations
@@ -20,16 +22,14 @@ from ad2video.render.audiograph import (
     loudness_filter,
 )
 from ad2video.render.fades import FadeRun, fade_lines
-from ad2video.render.motionplan import ClipGeometry, Span, clip_geometry, clip_spans, num
-from ad2video.render.pictures import Picture, canvas_size, input_options, pictures_for
+from ad2video.render.motionchain import Segment, picture_stream
+from ad2video.render.motionplan import Span, clip_spans, num, timeline_geometry
+from ad2video.render.pictures import pictures_for
 from ad2video.render.plan import InputSpec, RenderPlan, RenderSources
 from ad2video.render.transitions import KNOWN_TRANSITIONS
 
 __all__ = ["KNOWN_TRANSITIONS", "SAMPLE_RATE", "InputSpec", "RenderPlan", "RenderSources",
            "build_graph", "build_loudness_probe", "check_transitions", "escape_value"]
-
-MOTION_SCALER = "bicublin"  # bicubic luma, bilinear chroma: ~25% cheaper than bicubic
-
 
 def escape_value(value: str) -> str:
     """Escape a filter option value (e.g. a path) for both filtergraph parsing levels.
@@ -54,11 +54,11 @@ def build_graph(timeline: Timeline, sources: RenderSources,
     if len(sources.narration) != len(timeline.narration):
         raise ValueError("one narration path per narration clip is required")
     spans = clip_spans(timeline)
-    geos = [clip_geometry(c, timeline.width, timeline.height, s.length, timeline.fps)
-            for c, s in zip(timeline.clips, spans, strict=True)]
+    geos = timeline_geometry(timeline)
     pictures = pictures_for(sources.images, geos)
-    inputs, lines = picture_input(pictures, timeline.fps)
-    lines += [clip_chain(i, i, geo, extra=1) for i, geo in enumerate(geos)]
+    # each clip one frame longer: the end-of-run markers of render/fades.py
+    segments = [Segment(geo, 0, span.length + 1) for geo, span in zip(geos, spans, strict=True)]
+    inputs, lines = picture_stream(pictures, segments, timeline.fps)
     lines += _join_clips(timeline.clips, spans, timeline.fps, (timeline.width, timeline.height))
     if timeline.logo is not None and sources.logo is not None:
         lines.append(logo_chain(len(inputs), timeline.logo, timeline.width))
@@ -72,58 +72,6 @@ def build_graph(timeline: Timeline, sources: RenderSources,
         video_label="[vout]", audio_label="[aout]", frames=spans[-1].last, samples=samples,
         pictures=tuple(pictures), needs=tuple(span.first for span in spans),
     )
-
-
-def picture_input(pictures: list[Picture], fps: int) -> tuple[list[InputSpec], list[str]]:
-    """Input 0: the pictures as one raw RGB stream on stdin, converted once, split per clip."""
-    spec = InputSpec("pipe:0", input_options(canvas_size(pictures), fps))
-    # Range/matrix converted here, once per picture: the output is limited-range BT.709
-    # (players assume 709 for HD).
-    labels = "".join(f"[p{i}]" for i in range(len(pictures)))
-    split = f"split={len(pictures)}{labels}" if len(pictures) > 1 else f"null{labels}"
-    return [spec], [f"[0:v]scale=out_range=tv:out_color_matrix=bt709,format=yuv420p,{split}"]
-
-
-def clip_chain(i: int, source: int, geo: ClipGeometry,
-               frames: tuple[int, int] | None = None, extra: int = 0) -> str:
-    """Picture `source` of the stream as clip stream [c{i}]; `frames` = (first, count) renders
-    only those frames of the clip (previews), with the timestamps that give the same motion.
-    `extra` frames more are appended (the end-of-run markers of render/fades.py)."""
-    steps = [f"trim=start_frame={source}:end_frame={source + 1}", "setsar=1"]
-    steps += _motion_filters(geo, frames or (0, geo.frames), extra)
-    # scale also changes SAR when x and y factors differ: reset it.
-    steps += ["format=yuv420p", "setsar=1"]
-    return f"[p{source}]" + ",".join(steps) + f"[c{i}]"
-
-
-def _quoted(value: str) -> str:
-    return value if value.lstrip("-").isdigit() else f"'{value}'"
-
-
-def _motion_filters(geo: ClipGeometry, frames: tuple[int, int], extra: int) -> list[str]:
-    first, count = frames
-    # One picture, repeated; settb+setpts=N gives exact 1/fps steps (no 1/25 jitter).
-    shift = f"+{first}" if first else ""
-    out_w, out_h = geo.out
-    if geo.axes is None:
-        cx, cy = geo.still_offset()  # (the stream's frames may be larger than this picture)
-        return [f"crop={out_w}:{out_h}:{cx}:{cy}:exact=1",
-                f"loop=loop={count - 1 + extra}:size=1",
-                f"settb=1/{geo.fps}", f"setpts=N{shift}"]
-    ax, ay = geo.axes
-    p = geo.progress_expr()
-    # One frame more than asked, scaled to exactly the output size (and dropped at the end
-    # unless `extra` keeps it): the scale filter then swaps its pool of full-size frames
-    # (held to the end of the render otherwise, ~15 MB per clip) for one output-size frame.
-    end = f"gte(round(t*{geo.fps}),{first + count})"
-    w, h = (f"'if({end},{o},{a.expr_scaled(p)})'" for a, o in ((ax, out_w), (ay, out_h)))
-    bx, by = (f"'if({end},0,{a.expr_second(p)})'" for a in (ax, ay))
-    # Nothing may sit between this scale and the crop after it: crop reads the size of the
-    # frames from its input link, which only the scale itself keeps up to date.
-    return [f"loop=loop={count}:size=1", f"settb=1/{geo.fps}", f"setpts=N{shift}",
-            f"crop={ax.crop}:{ay.crop}:{_quoted(ax.expr_first(p))}:{_quoted(ay.expr_first(p))}"
-            ":exact=1", f"scale=w={w}:h={h}:eval=frame:flags={MOTION_SCALER}",
-            f"crop={out_w}:{out_h}:{bx}:{by}:exact=1", f"trim=end_frame={count + extra}"]
 
 
 def _join_clips(clips: list[VisualClip], spans: list[Span], fps: int,

@@ -3,7 +3,9 @@
 A moving clip is cut, prescaled and padded once, then per frame: crop a fixed window at an
 even offset, scale it to a whole-pixel size, crop the output at an even offset; the three
 integers are picked so the frame lands within a few hundredths of a pixel of its ideal window
-(render/subpixel.py). `ClipGeometry.params_at` mirrors the ffmpeg expressions exactly.
+(render/subpixel.py). The fixed window (the cut C) is the same for every clip of a video: two
+shared chains move them all (render/motionchain.py). `ClipGeometry.params_at` mirrors the ffmpeg
+expressions exactly.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ import math
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from ad2video.contracts import Rect, Timeline, VisualClip
+from ad2video.contracts import Motion, Rect, Timeline, VisualClip
 from ad2video.errors import UserError
-from ad2video.render.subpixel import HEADROOM, STEP, AxisMove, c_round, num
+from ad2video.render.subpixel import ROOM, STEP, AxisMove, c_round, cut_size, num
 
 Window = tuple[float, float, float, float]  # x, y, w, h in prescaled pixels
-__all__ = ["ClipGeometry", "Span", "clip_geometry", "clip_spans", "num"]
+__all__ = ["ClipGeometry", "Span", "clip_geometry", "clip_spans", "cut_for", "num",
+           "timeline_geometry"]
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,12 @@ def _check_contiguous(timeline: Timeline) -> None:
 
 @dataclass(frozen=True)
 class ClipGeometry:
-    """Where a clip's windows lie once its picture is cut, prescaled and padded."""
+    """Where a clip's windows lie once its picture is cut, prescaled and padded.
+
+    Every frame is cut at `cut` (C, the same for all clips of a video: one chain moves them
+    all), scaled, and cut again at the output size. A still clip's picture is prescaled to
+    the output exactly; its frames cut C at `fixed` (ax, ay), scale it by 1 and cut the output
+    at (bx, by)."""
 
     mode: Literal["still", "move"]
     crop: tuple[int, int, int, int]  # region of the source kept (x, y, w, h)
@@ -79,32 +87,29 @@ class ClipGeometry:
     fps: int
     out: tuple[int, int]
     ease: bool
+    cut: tuple[int, int]  # C per axis
+    pad: tuple[int, int] = (0, 0)  # picture border added on both sides of each axis
     axes: tuple[AxisMove, AxisMove] | None = None  # x and y moves ("move" mode)
+    fixed: tuple[int, int, int, int] = (0, 0, 0, 0)  # ax, ay, bx, by ("still" mode)
 
-    @property
-    def pad(self) -> tuple[int, int]:
-        return (self.axes[0].pad, self.axes[1].pad) if self.axes else (0, 0)
+    def progress_expr(self, shift: int = 0) -> str:
+        """Expression storing frame n's progress in ld(0); n = stream frame + `shift`.
 
-    def progress_expr(self) -> str:
-        # Frame number from the timestamp (setpts=N made it exact): scale's and crop's own
-        # `n` count from 1 in ffmpeg 9, which would put the move one frame late.
-        steps = f"st(0,clip(round(t*{self.fps})/{max(1, self.frames - 1)},0,1))"
+        The frame number comes from the timestamp (settb + a whole-frame clock make it
+        exact): scale's and crop's own `n` count from 1 in ffmpeg 9, a frame late."""
+        frame = f"round(t*{self.fps}){shift:+d}" if shift else f"round(t*{self.fps})"
+        steps = f"st(0,clip(({frame})/{max(1, self.frames - 1)},0,1))"
         return steps + (";st(0,ld(0)*ld(0)*(3-2*ld(0)))" if self.ease else "")
 
     def progress(self, n: int) -> float:
         p = min(max(c_round(n * (1 / self.fps) * self.fps) / max(1, self.frames - 1), 0.0), 1.0)
         return p * p * (3 - 2 * p) if self.ease else p
 
-    def still_offset(self) -> tuple[int, int]:
-        """Where the output is cut from the prescaled picture of a still clip."""
-        return tuple(min(max(c_round(self.start[k]), 0), self.pre[k] - self.out[k])
-                     for k in range(2))  # type: ignore[return-value]
-
     def params_at(self, n: int) -> tuple[int, int, int, int, int, int]:
         """(ax, ay, sw, sh, bx, by): first cut offset, scaled size, output cut offset."""
         if self.axes is None:
-            cx, cy = self.still_offset()
-            return cx, cy, self.pre[0], self.pre[1], 0, 0
+            ax, ay, bx, by = self.fixed
+            return ax, ay, self.cut[0], self.cut[1], bx, by
         e = self.progress(n)
         (ax, bx), (ay, by) = self.axes[0].offsets(e), self.axes[1].offsets(e)
         return ax, ay, self.axes[0].scaled(e), self.axes[1].scaled(e), bx, by
@@ -117,8 +122,8 @@ class ClipGeometry:
     def shown_at(self, n: int) -> Window:
         """The window frame n really shows (prescaled pixels): ideal up to rounding."""
         if self.axes is None:
-            cx, cy = self.still_offset()
-            return cx, cy, self.out[0], self.out[1]
+            ax, ay, bx, by = self.fixed
+            return ax + bx - self.pad[0], ay + by - self.pad[1], self.out[0], self.out[1]
         e = self.progress(n)
         (x, w), (y, h) = self.axes[0].shown(e), self.axes[1].shown(e)
         return x, y, w, h
@@ -139,9 +144,30 @@ def window_error(shown: Window, ideal: Window, out: tuple[int, int]) -> float:
     return math.sqrt(total)
 
 
+def zooms(motion: Motion) -> tuple[float, float]:
+    """Largest over smallest window, per axis (1 for a pan or a still)."""
+    a, b = motion.start, motion.end
+    return max(a.w, b.w) / min(a.w, b.w), max(a.h, b.h) / min(a.h, b.h)
+
+
+def cut_for(clips: list[VisualClip], out_w: int, out_h: int) -> tuple[int, int]:
+    """C per axis for a set of clips: what their widest zoom needs."""
+    spans = [zooms(c.motion) for c in clips] or [(1.0, 1.0)]
+    return (cut_size(out_w, max(z[0] for z in spans)), cut_size(out_h, max(z[1] for z in spans)))
+
+
+def timeline_geometry(timeline: Timeline) -> list[ClipGeometry]:
+    """Every clip's geometry, all with the video's one cut size."""
+    cut = cut_for(timeline.clips, timeline.width, timeline.height)
+    return [clip_geometry(c, timeline.width, timeline.height, s.length, timeline.fps, cut)
+            for c, s in zip(timeline.clips, clip_spans(timeline), strict=True)]
+
+
 def clip_geometry(clip: VisualClip, out_w: int, out_h: int, frames: int,
-                  fps: int = 30) -> ClipGeometry:
-    """Source region, prescale, padding and per-frame moves for one clip."""
+                  fps: int = 30, cut: tuple[int, int] | None = None) -> ClipGeometry:
+    """Source region, prescale, padding and per-frame moves for one clip (cut: C per axis,
+    the video's; by default what this clip alone needs)."""
+    cut = cut or cut_for([clip], out_w, out_h)
     a, b = clip.motion.start, clip.motion.end
     img_w, img_h = clip.image_width, clip.image_height
     x0 = max(0, math.floor(min(a.x, b.x)) // 2 * 2)  # even: JPEG chroma stays aligned
@@ -150,15 +176,16 @@ def clip_geometry(clip: VisualClip, out_w: int, out_h: int, frames: int,
     y1 = min(img_h, math.ceil(max(a.y + a.h, b.y + b.h)))
     cw, ch = max(1, x1 - x0), max(1, y1 - y0)
     still = all(abs(p - q) < 1e-3 for p, q in zip(_rect(a), _rect(b), strict=True))
-    # A moving picture is prescaled once so its tightest window is (1 + HEADROOM) x the
-    # output: every per-frame scale then shrinks by a ratio that is never a whole number.
-    # A still one is prescaled so its window is exactly the output size.
-    factor = max(out_w / min(a.w, b.w), out_h / min(a.h, b.h)) * (1 if still else 1 + HEADROOM)
-    pw, ph = _even(cw * factor), _even(ch * factor)
-    sx, sy = pw / cw, ph / ch
-    if still:
+    if still:  # prescaled so its window is exactly the output size
         sx, sy = out_w / a.w, out_h / a.h
         pw, ph = max(out_w, round(cw * sx)), max(out_h, round(ch * sy))
+    else:
+        # As large as the cut allows: the largest window scales to the output plus the
+        # room the b candidates need (render/subpixel.py), the smallest by >= 1 + HEADROOM.
+        factor = min(cut[0] * out_w / ((out_w + ROOM) * max(a.w, b.w)),
+                     cut[1] * out_h / ((out_h + ROOM) * max(a.h, b.h)))
+        pw, ph = _even_down(cw * factor), _even_down(ch * factor)
+        sx, sy = pw / cw, ph / ch
 
     def local(r: Rect) -> Window:
         return ((r.x - x0) * sx, (r.y - y0) * sy, r.w * sx, r.h * sy)
@@ -168,18 +195,31 @@ def clip_geometry(clip: VisualClip, out_w: int, out_h: int, frames: int,
         mode="still" if still else "move", crop=(x0, y0, cw, ch),
         crop_needed=(cw, ch) != (img_w, img_h), pre=(pw, ph), start=start, end=end,
         frames=frames, fps=fps, out=(out_w, out_h), ease=clip.motion.easing == "ease_in_out",
+        cut=cut,
     )
     if still:
-        return geo
+        return _still_cuts(geo)
     progressions = [geo.progress(n) for n in range(frames)]
     axes = tuple(AxisMove.plan(geo.out[k], (start[k], start[k + 2]), (end[k], end[k + 2]),
-                               geo.pre[k], progressions) for k in range(2))
-    return replace(geo, axes=axes)
+                               geo.pre[k], progressions, cut[k]) for k in range(2))
+    return replace(geo, axes=axes, pad=(axes[0].pad, axes[1].pad))
+
+
+def _still_cuts(geo: ClipGeometry) -> ClipGeometry:
+    """A still clip's fixed cuts: C around the output window, padded to fit."""
+    fixed, pad = [0, 0, 0, 0], [0, 0]
+    for k in range(2):
+        at = min(max(c_round(geo.start[k]), 0), geo.pre[k] - geo.out[k])  # output window
+        b = STEP * ((geo.cut[k] - geo.out[k]) // (2 * STEP))  # the output cut, centred
+        need = max(0, b - at, at - b + geo.cut[k] - geo.pre[k])
+        pad[k] = STEP * math.ceil(need / STEP)
+        fixed[k], fixed[k + 2] = at - b + pad[k], b
+    return replace(geo, pad=(pad[0], pad[1]), fixed=tuple(fixed))  # type: ignore[arg-type]
 
 
 def _rect(r: Rect) -> tuple[float, float, float, float]:
     return r.x, r.y, r.w, r.h
 
 
-def _even(value: float) -> int:
-    return max(STEP, STEP * round(value / STEP))
+def _even_down(value: float) -> int:
+    return max(STEP, STEP * math.floor(value / STEP))

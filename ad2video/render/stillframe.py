@@ -12,14 +12,9 @@ from dataclasses import dataclass
 
 from ad2video.contracts import Timeline
 from ad2video.render.fades import FadeRun, fade_lines
-from ad2video.render.filtergraph import (
-    blend,
-    clip_chain,
-    finish_video,
-    logo_chain,
-    picture_input,
-)
-from ad2video.render.motionplan import Span, clip_geometry, clip_spans, num
+from ad2video.render.filtergraph import blend, finish_video, logo_chain
+from ad2video.render.motionchain import Segment, picture_stream
+from ad2video.render.motionplan import Span, clip_spans, num, timeline_geometry
 from ad2video.render.pictures import pictures_for
 from ad2video.render.plan import InputSpec, RenderPlan, RenderSources
 
@@ -55,15 +50,16 @@ def frame_graph(timeline: Timeline, sources: RenderSources, frame: int) -> Rende
     at = moment(timeline, frame)
     spans = clip_spans(timeline)
     used = [at.first, at.first + 1] if at.blended else [at.first]
-    geos = [clip_geometry(timeline.clips[i], timeline.width, timeline.height,
-                          spans[i].length, timeline.fps) for i in used]
+    every = timeline_geometry(timeline)  # the render's geometry: the same cut size
+    geos = [every[i] for i in used]
     pictures = pictures_for([sources.images[i] for i in used], geos)
-    inputs, lines = picture_input(pictures, timeline.fps)
     count = max(1, at.blended)
-    lines.append(clip_chain(0, 0, geos[0], (at.local, count)))
+    segments = [Segment(geos[0], at.local, count)]
+    if at.blended:
+        segments.append(Segment(geos[1], 0, count))
+    inputs, lines = picture_stream(pictures, segments, timeline.fps)
     last = "[c0]"
     if at.blended:
-        lines.append(clip_chain(1, 1, geos[1], (0, count)))
         lines += _blend_run(timeline, at.first + 1, spans[at.first + 1], count)
         last = "[x1]"
     lines.append(f"{last}trim=start_frame={count - 1},setpts={at.frame}[still]")
