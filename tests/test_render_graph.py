@@ -268,3 +268,24 @@ def test_ffmpeg_helpers_report_version_filters_and_one_line_errors(tmp_path: Pat
     message = str(err.value)
     assert message.startswith("ffmpeg failed: ") and "\n" not in message
     assert message == f"ffmpeg failed: Error opening input file {tmp_path / 'missing.jpg'}."
+
+
+def test_a_pan_picks_a_scale_ratio_whose_candidates_spread_well():
+    """A pan keeps one scale ratio for all its frames: near 17/16 or 6/5 its 64 offset
+    candidates bunch up, so its prescale is chosen for the widest spread."""
+    from ad2video.render.subpixel import HEADROOM, lattice_gap
+
+    window = lambda dx: Rect(x=400 + dx, y=120, w=540, h=960)  # noqa: E731
+    clip = VisualClip(kind="photo", start=0, end=4.2, image="p.jpg", image_width=1600,
+                      image_height=1200, motion=Motion(kind="pan_right", start=window(-20),
+                                                       end=window(20)))
+    geo = clip_geometry(clip, 1080, 1920, 126, 30)
+    x = geo.axes[0]
+    ratio = x.crop / x.scaled(0.0)
+    assert x.moving and not x.zooming and not geo.axes[1].moving
+    assert ratio >= 1 + HEADROOM
+    # the tightest prescale (ratio 1 + HEADROOM, next to 17/16) leaves twice the gap
+    assert lattice_gap(ratio) < 0.03 < lattice_gap(1 + HEADROOM)
+    centres = [abs(geo.shown_at(n)[0] + geo.shown_at(n)[2] / 2 - geo.window_at(n)[0]
+                   - geo.window_at(n)[2] / 2) / ratio for n in range(126)]
+    assert max(centres) < 0.03  # output pixels

@@ -16,7 +16,16 @@ from typing import Literal
 
 from ad2video.contracts import Motion, Rect, Timeline, VisualClip
 from ad2video.errors import UserError
-from ad2video.render.subpixel import ROOM, STEP, AxisMove, c_round, cut_size, num
+from ad2video.render.subpixel import (
+    HEADROOM,
+    ROOM,
+    STEP,
+    AxisMove,
+    c_round,
+    cut_size,
+    lattice_gap,
+    num,
+)
 
 Window = tuple[float, float, float, float]  # x, y, w, h in prescaled pixels
 __all__ = ["ClipGeometry", "Span", "clip_geometry", "clip_spans", "cut_for", "num",
@@ -152,7 +161,8 @@ def zooms(motion: Motion) -> tuple[float, float]:
 
 def cut_for(clips: list[VisualClip], out_w: int, out_h: int) -> tuple[int, int]:
     """C per axis for a set of clips: what their widest zoom needs."""
-    spans = [zooms(c.motion) for c in clips] or [(1.0, 1.0)]
+    # (at least PAN_SPAN: room for a pan's prescale to pick a scale ratio, see _pan_factor)
+    spans = [zooms(c.motion) for c in clips] + [(PAN_SPAN, PAN_SPAN)]
     return (cut_size(out_w, max(z[0] for z in spans)), cut_size(out_h, max(z[1] for z in spans)))
 
 
@@ -184,6 +194,8 @@ def clip_geometry(clip: VisualClip, out_w: int, out_h: int, frames: int,
         # room the b candidates need (render/subpixel.py), the smallest by >= 1 + HEADROOM.
         factor = min(cut[0] * out_w / ((out_w + ROOM) * max(a.w, b.w)),
                      cut[1] * out_h / ((out_h + ROOM) * max(a.h, b.h)))
+        if (a.w, a.h) == (b.w, b.h):  # a pan: its scale ratio is ours to pick
+            factor = _pan_factor(clip, cut, (out_w, out_h), (cw, ch), factor)
         pw, ph = _even_down(cw * factor), _even_down(ch * factor)
         sx, sy = pw / cw, ph / ch
 
@@ -203,6 +215,34 @@ def clip_geometry(clip: VisualClip, out_w: int, out_h: int, frames: int,
     axes = tuple(AxisMove.plan(geo.out[k], (start[k], start[k + 2]), (end[k], end[k + 2]),
                                geo.pre[k], progressions, cut[k]) for k in range(2))
     return replace(geo, axes=axes, pad=(axes[0].pad, axes[1].pad))
+
+
+def _pan_factor(clip: VisualClip, cut: tuple[int, int], out: tuple[int, int],
+                region: tuple[int, int], largest: float) -> float:
+    """The prescale of a pan whose offset candidates spread best over the moving axes.
+
+    A pan's window keeps its size, so its scale ratio r = C / s is the same on every frame
+    and the centre can only land on the lattice of b * r (render/subpixel.py). Near a simple
+    fraction (17/16, 6/5) that lattice bunches up; the ratio is picked, among the prescales
+    the cut allows (r from 1 + HEADROOM up), as the one whose lattice has the smallest gap.
+    """
+    a, b = clip.motion.start, clip.motion.end
+    moving = [k for k, (p, q) in enumerate(((a.x, b.x), (a.y, b.y))) if abs(p - q) > 1e-6]
+    window = (a.w, a.h)
+    smallest = max((1 + HEADROOM) * out[k] / window[k] for k in range(2))
+    if not moving or smallest >= largest:
+        return largest
+    best = (math.inf, largest)
+    for step in range(_PAN_TRIES + 1):
+        factor = largest - (largest - smallest) * step / _PAN_TRIES
+        scaled = [_even_down(region[k] * factor) / region[k] * window[k] for k in range(2)]
+        gap = max(lattice_gap(cut[k] / c_round(cut[k] * out[k] / scaled[k])) for k in moving)
+        best = min(best, (gap, -factor))
+    return -best[1]
+
+
+_PAN_TRIES = 96  # prescales tried per pan
+PAN_SPAN = 1.1  # the least zoom span a video's cut allows for
 
 
 def _still_cuts(geo: ClipGeometry) -> ClipGeometry:

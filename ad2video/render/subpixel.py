@@ -19,6 +19,7 @@ floating-point operations in the same order (tests compare the two).
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -36,6 +37,13 @@ def cut_size(out: int, zoom: float) -> int:
     scaled cut still holds the output and every b candidate; at the smallest, C / s is
     1 + HEADROOM."""
     return STEP * math.ceil((1 + HEADROOM) * zoom * (out + ROOM) / STEP)
+
+
+def lattice_gap(ratio: float) -> float:
+    """Largest gap (in units of STEP) between the fractional parts the OFFSETS candidates
+    of b give a frame's centre at scale ratio C / s: half of it is the worst placement."""
+    points = sorted((k * ratio) % 1.0 for k in range(OFFSETS))  # (STEP k r mod STEP) / STEP
+    return max([q - p for p, q in itertools.pairwise(points)] + [1.0 + points[0] - points[-1]])
 
 
 def num(value: float) -> str:
