@@ -289,3 +289,14 @@ def test_a_pan_picks_a_scale_ratio_whose_candidates_spread_well():
     centres = [abs(geo.shown_at(n)[0] + geo.shown_at(n)[2] / 2 - geo.window_at(n)[0]
                    - geo.window_at(n)[2] / 2) / ratio for n in range(126)]
     assert max(centres) < 0.03  # output pixels
+
+
+def test_a_still_photo_is_cut_at_even_offsets():
+    """4:2:0 chroma keeps its alignment: a still window at an odd place is cut at an even one."""
+    window = Rect(x=101, y=57, w=540, h=960)
+    clip = VisualClip(kind="photo", start=0, end=3, image="p.jpg", image_width=1600,
+                      image_height=1200, motion=Motion(kind="still", start=window, end=window))
+    geo = clip_geometry(clip, 540, 960, 90, 30)
+    assert geo.mode == "still" and all(v % 2 == 0 for v in geo.fixed), geo.fixed
+    x, y, _, _ = geo.shown_at(0)
+    assert abs(x - geo.start[0]) <= 1 and abs(y - geo.start[1]) <= 1

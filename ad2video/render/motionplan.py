@@ -28,6 +28,8 @@ from ad2video.render.subpixel import (
 )
 
 Window = tuple[float, float, float, float]  # x, y, w, h in prescaled pixels
+PAN_SPAN = 1.1  # the least zoom span a video's cut allows for (room for _pan_factor)
+_PAN_TRIES = 96  # prescales tried per pan
 __all__ = ["ClipGeometry", "Span", "clip_geometry", "clip_spans", "cut_for", "num",
            "timeline_geometry"]
 
@@ -81,8 +83,8 @@ def _check_contiguous(timeline: Timeline) -> None:
 class ClipGeometry:
     """Where a clip's windows lie once its picture is cut, prescaled and padded.
 
-    Every frame is cut at `cut` (C, the same for all clips of a video: one chain moves them
-    all), scaled, and cut again at the output size. A still clip's picture is prescaled to
+    Every frame is cut at `cut` (C, the same for all clips of a video: two shared chains move
+    them all), scaled, and cut again at the output size. A still clip's picture is prescaled to
     the output exactly; its frames cut C at `fixed` (ax, ay), scale it by 1 and cut the output
     at (bx, by)."""
 
@@ -194,7 +196,7 @@ def clip_geometry(clip: VisualClip, out_w: int, out_h: int, frames: int,
         # room the b candidates need (render/subpixel.py), the smallest by >= 1 + HEADROOM.
         factor = min(cut[0] * out_w / ((out_w + ROOM) * max(a.w, b.w)),
                      cut[1] * out_h / ((out_h + ROOM) * max(a.h, b.h)))
-        if (a.w, a.h) == (b.w, b.h):  # a pan: its scale ratio is ours to pick
+        if max(zooms(clip.motion)) < 1 + 1e-9:  # a pan: its scale ratio is ours to pick
             factor = _pan_factor(clip, cut, (out_w, out_h), (cw, ch), factor)
         pw, ph = _even_down(cw * factor), _even_down(ch * factor)
         sx, sy = pw / cw, ph / ch
@@ -241,15 +243,13 @@ def _pan_factor(clip: VisualClip, cut: tuple[int, int], out: tuple[int, int],
     return -best[1]
 
 
-_PAN_TRIES = 96  # prescales tried per pan
-PAN_SPAN = 1.1  # the least zoom span a video's cut allows for
-
 
 def _still_cuts(geo: ClipGeometry) -> ClipGeometry:
     """A still clip's fixed cuts: C around the output window, padded to fit."""
     fixed, pad = [0, 0, 0, 0], [0, 0]
     for k in range(2):
-        at = min(max(c_round(geo.start[k]), 0), geo.pre[k] - geo.out[k])  # output window
+        # the output window, at an even offset: 4:2:0 chroma stays aligned with luma
+        at = STEP * (min(max(c_round(geo.start[k]), 0), geo.pre[k] - geo.out[k]) // STEP)
         b = STEP * ((geo.cut[k] - geo.out[k]) // (2 * STEP))  # the output cut, centred
         need = max(0, b - at, at - b + geo.cut[k] - geo.pre[k])
         pad[k] = STEP * math.ceil(need / STEP)
