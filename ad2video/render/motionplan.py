@@ -2,10 +2,10 @@
 
 A moving clip is cut, prescaled and padded once, then per frame: crop a fixed window at an
 even offset, scale it to a whole-pixel size, crop the output at an even offset; the three
-integers are picked so the frame lands within a few hundredths of a pixel of its ideal window
-(render/subpixel.py). The fixed window (the cut C) is the same for every clip of a video: two
-shared chains move them all (render/motionchain.py). `ClipGeometry.params_at` mirrors the ffmpeg
-expressions exactly.
+integers are picked so the frames' centres follow a smooth path within a quarter pixel of their
+ideal windows (render/subpixel.py, render/smoothpath.py). The fixed window (the cut C) is
+the same for every clip of a video: two shared chains move them all (render/motionchain.py).
+`ClipGeometry.params_at` mirrors the ffmpeg expressions exactly.
 """
 
 from __future__ import annotations
@@ -104,16 +104,22 @@ class ClipGeometry:
     fixed: tuple[int, int, int, int] = (0, 0, 0, 0)  # ax, ay, bx, by ("still" mode)
 
     def progress_expr(self, shift: int = 0) -> str:
-        """Expression storing frame n's progress in ld(0); n = stream frame + `shift`.
+        """Expression storing frame n's progress in ld(0) and its clip frame in ld(5);
+        n = stream frame + `shift`.
 
         The frame number comes from the timestamp (settb + a whole-frame clock make it
         exact): scale's and crop's own `n` count from 1 in ffmpeg 9, a frame late."""
         frame = f"round(t*{self.fps}){shift:+d}" if shift else f"round(t*{self.fps})"
-        steps = f"st(0,clip(({frame})/{max(1, self.frames - 1)},0,1))"
+        steps = (f"st(5,clip({frame},0,{max(0, self.frames - 1)}));"
+                 f"st(0,ld(5)/{max(1, self.frames - 1)})")
         return steps + (";st(0,ld(0)*ld(0)*(3-2*ld(0)))" if self.ease else "")
 
+    def frame(self, n: int) -> int:
+        """Clip frame n as the expressions see it (clamped to the clip)."""
+        return min(max(c_round(n * (1 / self.fps) * self.fps), 0), max(0, self.frames - 1))
+
     def progress(self, n: int) -> float:
-        p = min(max(c_round(n * (1 / self.fps) * self.fps) / max(1, self.frames - 1), 0.0), 1.0)
+        p = self.frame(n) / max(1, self.frames - 1)
         return p * p * (3 - 2 * p) if self.ease else p
 
     def params_at(self, n: int) -> tuple[int, int, int, int, int, int]:
@@ -121,9 +127,10 @@ class ClipGeometry:
         if self.axes is None:
             ax, ay, bx, by = self.fixed
             return ax, ay, self.cut[0], self.cut[1], bx, by
-        e = self.progress(n)
-        (ax, bx), (ay, by) = self.axes[0].offsets(e), self.axes[1].offsets(e)
-        return ax, ay, self.axes[0].scaled(e), self.axes[1].scaled(e), bx, by
+        e, i = self.progress(n), self.frame(n)
+        x, y = self.axes
+        (ax, bx), (ay, by) = x.offsets(e, x.pick(i)), y.offsets(e, y.pick(i))
+        return ax, ay, x.scaled(e), y.scaled(e), bx, by
 
     def window_at(self, n: int) -> Window:
         e = self.progress(n) if self.axes else 0.0
@@ -135,8 +142,9 @@ class ClipGeometry:
         if self.axes is None:
             ax, ay, bx, by = self.fixed
             return ax + bx - self.pad[0], ay + by - self.pad[1], self.out[0], self.out[1]
-        e = self.progress(n)
-        (x, w), (y, h) = self.axes[0].shown(e), self.axes[1].shown(e)
+        e, i = self.progress(n), self.frame(n)
+        ax, ay = self.axes
+        (x, w), (y, h) = ax.shown(e, ax.pick(i)), ay.shown(e, ay.pick(i))
         return x, y, w, h
 
     def error_px(self, n: int) -> float:

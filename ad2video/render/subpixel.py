@@ -8,10 +8,13 @@ offset `b` of the output cut from that. Output pixel i then shows picture positi
 a + (b + i + 0.5) * C/s - 0.5, so the frame's centre lands at a + (b + O/2) * C/s.
 
 With r = C/s kept above 1 + HEADROOM (never a whole number), the fractional parts of b * r over
-OFFSETS candidate values of b are spread across [0, 1): the best one puts the centre within a few
-hundredths of a pixel of its ideal place (about 0.2 px at worst, on the odd frame where r passes
-a simple fraction such as 5/4). The scale itself is exact to 0.5/s, i.e. < 0.25 px at the
-frame's edges. Offsets stay even so 4:2:0 chroma keeps its alignment with luma.
+OFFSETS candidate values of b are spread across [0, 1), so some candidate puts the centre within
+a few hundredths of a pixel of its ideal place, except where r passes a simple fraction such as
+6/5 and they bunch up. Which candidate each frame takes is chosen for the whole clip at plan
+time (render/smoothpath.py): the smoothest path within a quarter pixel, not the nearest point
+frame by frame. The picks reach ffmpeg packed eight to a number (`pick_expr`). The scale itself
+is exact to 0.5/s, i.e. < 0.25 px at the frame's edges. Offsets stay even so 4:2:0 chroma keeps
+its alignment with luma.
 
 The ffmpeg expressions built here and the Python methods compute the same numbers with the same
 floating-point operations in the same order (tests compare the two).
@@ -21,7 +24,11 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ad2video.render.smoothpath import smoothest
 
 # Candidate values of b tried per frame. More candidates put the centre closer (RMS 0.029 /
 # 0.019 / 0.005 px for 32 / 64 / 128 on a pan) but need a larger cut C, i.e. more pixels to
@@ -30,6 +37,8 @@ OFFSETS = 64
 STEP = 2  # offsets are multiples of this (4:2:0 chroma stays aligned)
 HEADROOM = 0.0618  # C / s never falls below 1 + HEADROOM (never a whole number)
 ROOM = STEP * (OFFSETS - 1) + 2  # scaled pixels beyond the output that the b candidates need
+BITS = (OFFSETS - 1).bit_length()  # per pick, in the packed numbers of the expressions
+PACKED = 48 // BITS  # picks per number
 
 
 def cut_size(out: int, zoom: float) -> int:
@@ -75,28 +84,36 @@ class AxisMove:
     dsize: float  # its change by progress 1
     crop: int = 0  # C: the fixed window cut before the per-frame scale
     pad: int = 0  # M: picture border added on both sides so every cut stays inside
+    picks: tuple[int, ...] = (0,)  # per clip frame: which b candidate (render/smoothpath.py)
 
     @classmethod
     def plan(cls, out: int, start: tuple[float, float], end: tuple[float, float],
              picture: int, progressions: list[float], crop: int) -> AxisMove:
-        """Axis from (pos, size) at both ends and the cut size C; picks the padding its
-        frames need."""
+        """Axis from (pos, size) at both ends and the cut size C; picks each frame's
+        candidate and the padding its frames need."""
         pos, size = num_f(start[0]), num_f(start[1])
         axis = cls(out, pos, num_f(end[0] - pos), size, num_f(end[1] - size), crop)
         if min(axis.scaled(e) for e in progressions) < out + STEP * (OFFSETS - 1):
             raise ValueError("cut too small for the output and its offsets")  # pragma: no cover
+        # an even padding shifts every candidate by itself: the picks do not depend on it
+        frames = progressions if axis.moving else progressions[:1]
+        axis = replace(axis, picks=tuple(smoothest([axis.errors(e) for e in frames])))
         pad = 0
         for _ in range(4):  # padding shifts every offset by itself: settles in one pass
             lo, hi = axis.reach(progressions)
             if lo >= 0 and hi <= picture + 2 * pad:
                 return axis
             pad += STEP * math.ceil(max(0, -lo, hi - picture - 2 * pad) / STEP)
-            axis = cls(out, axis.pos, axis.dpos, axis.size, axis.dsize, crop, pad)
+            axis = replace(axis, pad=pad)
         raise ValueError("sub-pixel window does not fit its padding")  # pragma: no cover
+
+    def pick(self, frame: int) -> int:
+        """The candidate of clip frame `frame` (the last one past the end)."""
+        return self.picks[min(max(frame, 0), len(self.picks) - 1)]
 
     def reach(self, progressions: list[float]) -> tuple[int, int]:
         """Lowest offset of the C-pixel cut and the highest pixel it reaches, over frames."""
-        firsts = [self.offsets(e)[0] for e in progressions]
+        firsts = [self.offsets(e, self.pick(n))[0] for n, e in enumerate(progressions)]
         return min(firsts), max(firsts) + self.crop
 
     @property
@@ -114,28 +131,32 @@ class AxisMove:
         """s: the size the C-pixel cut is scaled to at progress e."""
         return c_round(self.crop * self.out / self._window(e))
 
-    def offsets(self, e: float) -> tuple[int, int]:
-        """(a, b): offset of the C-pixel cut in the padded picture, offset of the output cut."""
+    def _place(self, e: float) -> tuple[float, float, int]:
+        """(r, base, low): scale ratio C / s, where b = 0 would put the cut, first b."""
         s = self.scaled(e)
         r = self.crop / s
         base = num_f(self.pad + self.pos) + self.dpos * e + self._window(e) / 2 - self.out / 2 * r
-        low = STEP * math.floor((s - (self.out + STEP * (OFFSETS - 1))) / (2 * STEP))
-        best, pick = float(STEP), 0
-        for k in range(OFFSETS):
-            v = base - (low + STEP * k) * r
-            err = abs(v - STEP * c_round(v / STEP))
-            if err < best:
-                best, pick = err, k
+        return r, base, STEP * math.floor((s - (self.out + STEP * (OFFSETS - 1))) / (2 * STEP))
+
+    def errors(self, e: float) -> np.ndarray:
+        """Centre error (output px) of each candidate b at progress e."""
+        r, base, low = self._place(e)
+        v = base - (low + STEP * np.arange(OFFSETS)) * r
+        return (STEP * np.floor(v / STEP + 0.5) - v) / r
+
+    def offsets(self, e: float, pick: int) -> tuple[int, int]:
+        """(a, b): offset of the C-pixel cut in the padded picture, offset of the output cut."""
+        r, base, low = self._place(e)
         b = low + STEP * pick
         return STEP * c_round((base - b * r) / STEP), b
 
-    def shown(self, e: float) -> tuple[float, float]:
+    def shown(self, e: float, pick: int) -> tuple[float, float]:
         """(start, size) of what the frame really shows, in unpadded prescaled pixels."""
-        a, b = self.offsets(e)
+        a, b = self.offsets(e, pick)
         r = self.crop / self.scaled(e)
         return a + b * r - self.pad, self.out * r
 
-    # ffmpeg expressions; `progress` stores the frame's progress in ld(0).
+    # ffmpeg expressions; `progress` stores the frame's progress in ld(0), its frame in ld(5).
     def _size_text(self) -> str:
         if not self.zooming:
             return num(self.size)
@@ -146,28 +167,48 @@ class AxisMove:
             return str(self.scaled(0.0))
         return f"{progress};round({self.crop}*{self.out}/{self._size_text()})"
 
-    def _search(self, progress: str) -> str:
+    def _place_expr(self, progress: str) -> str:
+        """ld(1) = s, ld(2) = r, ld(3) = base, ld(4) = low, ld(7) = the frame's pick."""
         size, step = self._size_text(), STEP
         return (
             f"{progress};st(1,round({self.crop}*{self.out}/{size}));st(2,{self.crop}/ld(1));"
             f"st(3,{num(self.pad + self.pos)}+{num(self.dpos)}*ld(0)+{size}/2"
             f"-{num(self.out / 2)}*ld(2));"
             f"st(4,{step}*floor((ld(1)-{self.out + step * (OFFSETS - 1)})/{2 * step}));"
-            f"st(5,0);st(6,{step});st(7,0);"
-            f"while(lt(ld(5),{OFFSETS}),st(8,ld(3)-(ld(4)+{step}*ld(5))*ld(2));"
-            f"st(9,abs(ld(8)-{step}*round(ld(8)/{step})));"
-            f"if(lt(ld(9),ld(6)),st(6,ld(9))+st(7,ld(5)));st(5,ld(5)+1))"
+            f"{pick_expr(self.picks)}"
         )
 
     def expr_first(self, progress: str) -> str:
         """Offset a of the C-pixel cut (crop before the scale)."""
         if not self.moving:
-            return str(self.offsets(0.0)[0])
-        return (f"{self._search(progress)};"
+            return str(self.offsets(0.0, self.picks[0])[0])
+        return (f"{self._place_expr(progress)};"
                 f"{STEP}*round((ld(3)-(ld(4)+{STEP}*ld(7))*ld(2))/{STEP})")
 
     def expr_second(self, progress: str) -> str:
         """Offset b of the output cut (crop after the scale)."""
         if not self.moving:
-            return str(self.offsets(0.0)[1])
-        return f"{self._search(progress)};ld(4)+{STEP}*ld(7)"
+            return str(self.offsets(0.0, self.picks[0])[1])
+        return f"{self._place_expr(progress)};ld(4)+{STEP}*ld(7)"
+
+
+def pick_expr(picks: tuple[int, ...]) -> str:
+    """Stores picks[ld(5)] in ld(7): PACKED picks per number, a binary tree over the numbers.
+
+    Each number holds PACKED picks of BITS bits (48 of a double's 53 exact bits), read back
+    with floor and mod, which are exact on such integers."""
+    if len(set(picks)) == 1:
+        return f"st(7,{picks[0]})"
+    base = 1 << BITS
+    packs = [sum(k << (BITS * j) for j, k in enumerate(picks[i:i + PACKED]))
+             for i in range(0, len(picks), PACKED)]
+    return (f"st(6,floor(ld(5)/{PACKED}));"
+            f"st(7,mod(floor({_tree(packs, 0, len(packs))}/pow({base},ld(5)-{PACKED}*ld(6))),"
+            f"{base}))")
+
+
+def _tree(packs: list[int], lo: int, hi: int) -> str:
+    if hi - lo == 1:
+        return str(packs[lo])
+    mid = (lo + hi) // 2
+    return f"if(lt(ld(6),{mid}),{_tree(packs, lo, mid)},{_tree(packs, mid, hi)})"
