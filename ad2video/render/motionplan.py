@@ -129,8 +129,8 @@ class ClipGeometry:
             return ax, ay, self.cut[0], self.cut[1], bx, by
         e, i = self.progress(n), self.frame(n)
         x, y = self.axes
-        (ax, bx), (ay, by) = x.offsets(e, x.pick(i)), y.offsets(e, y.pick(i))
-        return ax, ay, x.scaled(e), y.scaled(e), bx, by
+        (ax, bx), (ay, by) = x.offsets(e, i), y.offsets(e, i)
+        return ax, ay, x.scaled(e, i), y.scaled(e, i), bx, by
 
     def window_at(self, n: int) -> Window:
         e = self.progress(n) if self.axes else 0.0
@@ -143,8 +143,7 @@ class ClipGeometry:
             ax, ay, bx, by = self.fixed
             return ax + bx - self.pad[0], ay + by - self.pad[1], self.out[0], self.out[1]
         e, i = self.progress(n), self.frame(n)
-        ax, ay = self.axes
-        (x, w), (y, h) = ax.shown(e, ax.pick(i)), ay.shown(e, ay.pick(i))
+        (x, w), (y, h) = self.axes[0].shown(e, i), self.axes[1].shown(e, i)
         return x, y, w, h
 
     def error_px(self, n: int) -> float:

@@ -7,7 +7,8 @@ The eye, like the smoothness figure, sees acceleration, not a steady offset of a
 pixel. So the path is chosen as a whole: among the candidates within BOUND output pixels of the
 ideal place, the sequence with the least sum of squared second differences of the error, plus a
 small PULL towards the ideal place, by dynamic programming over (previous, current) pairs.
-Only element-wise float operations, min and argmin are used: the same picks on every machine.
+A zoom's scaled size takes its path the same way (render/subpixel.py, SCALE_BOUND). Only
+element-wise float operations, min and argmin are used: the same picks on every machine.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ BOUND = 0.25  # output px: candidates further from the ideal centre are not cons
 PULL = 0.01  # weight of the squared error against the squared second difference
 
 
-def smoothest(errors: Sequence[np.ndarray]) -> list[int]:
-    """Per frame, the index of the candidate (errors[frame][index], output px) on the path."""
+def smoothest(errors: Sequence[np.ndarray], bound: float = BOUND) -> list[int]:
+    """Per frame, the index of the candidate (errors[frame][index], output px) on the path
+    (only candidates within `bound` of the ideal, or the nearest one where none is)."""
     if len(errors) < 3:
         return [int(np.argmin(np.abs(e))) for e in errors]
-    keep = [_near(e) for e in errors]
+    keep = [_near(e, bound) for e in errors]
     vals = [e[k] for e, k in zip(errors, keep, strict=True)]
     cost = PULL * (vals[0][:, None] ** 2 + vals[1][None, :] ** 2)  # (previous, current)
     back = []
@@ -42,7 +44,6 @@ def smoothest(errors: Sequence[np.ndarray]) -> list[int]:
     return [int(k[j]) for k, j in zip(keep, path, strict=True)]
 
 
-def _near(errors: np.ndarray) -> np.ndarray:
-    """Candidates within BOUND (the nearest one alone if none is)."""
-    near = np.flatnonzero(np.abs(errors) <= BOUND)
+def _near(errors: np.ndarray, bound: float) -> np.ndarray:
+    near = np.flatnonzero(np.abs(errors) <= bound)
     return near if near.size else np.array([int(np.argmin(np.abs(errors)))])

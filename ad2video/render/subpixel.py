@@ -12,9 +12,9 @@ OFFSETS candidate values of b are spread across [0, 1), so some candidate puts t
 a few hundredths of a pixel of its ideal place, except where r passes a simple fraction such as
 6/5 and they bunch up. Which candidate each frame takes is chosen for the whole clip at plan
 time (render/smoothpath.py): the smoothest path within a quarter pixel, not the nearest point
-frame by frame. The picks reach ffmpeg packed eight to a number (`pick_expr`). The scale itself
-is exact to 0.5/s, i.e. < 0.25 px at the frame's edges. Offsets stay even so 4:2:0 chroma keeps
-its alignment with luma.
+frame by frame. A zoom's scaled size s follows a smooth path as well, within SCALE_BOUND px at
+the frame's edges. Each frame's choices reach ffmpeg as one code, six codes packed to a number
+(`pick_expr`). Offsets stay even so 4:2:0 chroma keeps its alignment with luma.
 
 The ffmpeg expressions built here and the Python methods compute the same numbers with the same
 floating-point operations in the same order (tests compare the two).
@@ -37,8 +37,15 @@ OFFSETS = 64
 STEP = 2  # offsets are multiples of this (4:2:0 chroma stays aligned)
 HEADROOM = 0.0618  # C / s never falls below 1 + HEADROOM (never a whole number)
 ROOM = STEP * (OFFSETS - 1) + 2  # scaled pixels beyond the output that the b candidates need
-BITS = (OFFSETS - 1).bit_length()  # per pick, in the packed numbers of the expressions
-PACKED = 48 // BITS  # picks per number
+# A zoom's scaled size s steps a whole pixel at a time: rounded frame by frame, its relative
+# error jumps by up to 1/s (0.28 px/frame^2 at the edges of the benchmark's zoom). Off its
+# rounded value by up to SCALE_STEPS, it follows the smoothest path within SCALE_BOUND output
+# pixels at the frame's edges instead (0.15 px/frame^2 there).
+SCALE_STEPS = 1
+SCALE_BOUND = 0.5
+PICK_BITS = (OFFSETS - 1).bit_length()  # a frame's code: (step + SCALE_STEPS, pick) in bits
+BITS = PICK_BITS + (2 * SCALE_STEPS).bit_length()
+PACKED = 48 // BITS  # codes per number in the expressions
 
 
 def cut_size(out: int, zoom: float) -> int:
@@ -85,19 +92,24 @@ class AxisMove:
     crop: int = 0  # C: the fixed window cut before the per-frame scale
     pad: int = 0  # M: picture border added on both sides so every cut stays inside
     picks: tuple[int, ...] = (0,)  # per clip frame: which b candidate (render/smoothpath.py)
+    steps: tuple[int, ...] = (0,)  # per clip frame: s off its rounded value by this
 
     @classmethod
     def plan(cls, out: int, start: tuple[float, float], end: tuple[float, float],
              picture: int, progressions: list[float], crop: int) -> AxisMove:
-        """Axis from (pos, size) at both ends and the cut size C; picks each frame's
-        candidate and the padding its frames need."""
+        """Axis from (pos, size) at both ends and the cut size C; picks each frame's scaled
+        size and offset candidate, and the padding its frames need."""
         pos, size = num_f(start[0]), num_f(start[1])
         axis = cls(out, pos, num_f(end[0] - pos), size, num_f(end[1] - size), crop)
-        if min(axis.scaled(e) for e in progressions) < out + STEP * (OFFSETS - 1):
+        if axis.zooming:
+            sizes = smoothest([axis.size_errors(e) for e in progressions], SCALE_BOUND)
+            axis = replace(axis, steps=tuple(k - SCALE_STEPS for k in sizes))
+        if min(axis.scaled(e, n) for n, e in enumerate(progressions)) < out + STEP * (OFFSETS - 1):
             raise ValueError("cut too small for the output and its offsets")  # pragma: no cover
         # an even padding shifts every candidate by itself: the picks do not depend on it
         frames = progressions if axis.moving else progressions[:1]
-        axis = replace(axis, picks=tuple(smoothest([axis.errors(e) for e in frames])))
+        picks = smoothest([axis.errors(e, axis.scaled(e, n)) for n, e in enumerate(frames)])
+        axis = replace(axis, picks=tuple(picks))
         pad = 0
         for _ in range(4):  # padding shifts every offset by itself: settles in one pass
             lo, hi = axis.reach(progressions)
@@ -107,13 +119,13 @@ class AxisMove:
             axis = replace(axis, pad=pad)
         raise ValueError("sub-pixel window does not fit its padding")  # pragma: no cover
 
-    def pick(self, frame: int) -> int:
-        """The candidate of clip frame `frame` (the last one past the end)."""
-        return self.picks[min(max(frame, 0), len(self.picks) - 1)]
+    @staticmethod
+    def _at(values: tuple[int, ...], frame: int) -> int:
+        return values[min(max(frame, 0), len(values) - 1)]  # the last one past the end
 
     def reach(self, progressions: list[float]) -> tuple[int, int]:
         """Lowest offset of the C-pixel cut and the highest pixel it reaches, over frames."""
-        firsts = [self.offsets(e, self.pick(n))[0] for n, e in enumerate(progressions)]
+        firsts = [self.offsets(e, n)[0] for n, e in enumerate(progressions)]
         return min(firsts), max(firsts) + self.crop
 
     @property
@@ -127,34 +139,45 @@ class AxisMove:
     def _window(self, e: float) -> float:
         return self.size + self.dsize * e
 
-    def scaled(self, e: float) -> int:
-        """s: the size the C-pixel cut is scaled to at progress e."""
-        return c_round(self.crop * self.out / self._window(e))
+    def scaled(self, e: float, frame: int = 0) -> int:
+        """s: the size the C-pixel cut is scaled to at progress e, clip frame `frame`."""
+        return c_round(self.crop * self.out / self._window(e)) + self._at(self.steps, frame)
 
-    def _place(self, e: float) -> tuple[float, float, int]:
+    def size_errors(self, e: float) -> np.ndarray:
+        """Error at the frame's edges (output px) of each step s may take at progress e."""
+        ideal = self.crop * self.out / self._window(e)
+        sizes = c_round(ideal) + np.arange(-SCALE_STEPS, SCALE_STEPS + 1)
+        return self.out / 2 * (ideal / sizes - 1)
+
+    def _place(self, e: float, s: int) -> tuple[float, float, int]:
         """(r, base, low): scale ratio C / s, where b = 0 would put the cut, first b."""
-        s = self.scaled(e)
         r = self.crop / s
         base = num_f(self.pad + self.pos) + self.dpos * e + self._window(e) / 2 - self.out / 2 * r
         return r, base, STEP * math.floor((s - (self.out + STEP * (OFFSETS - 1))) / (2 * STEP))
 
-    def errors(self, e: float) -> np.ndarray:
-        """Centre error (output px) of each candidate b at progress e."""
-        r, base, low = self._place(e)
+    def errors(self, e: float, s: int) -> np.ndarray:
+        """Centre error (output px) of each candidate b at progress e, scaled size s."""
+        r, base, low = self._place(e, s)
         v = base - (low + STEP * np.arange(OFFSETS)) * r
         return (STEP * np.floor(v / STEP + 0.5) - v) / r
 
-    def offsets(self, e: float, pick: int) -> tuple[int, int]:
+    def offsets(self, e: float, frame: int) -> tuple[int, int]:
         """(a, b): offset of the C-pixel cut in the padded picture, offset of the output cut."""
-        r, base, low = self._place(e)
-        b = low + STEP * pick
+        r, base, low = self._place(e, self.scaled(e, frame))
+        b = low + STEP * self._at(self.picks, frame)
         return STEP * c_round((base - b * r) / STEP), b
 
-    def shown(self, e: float, pick: int) -> tuple[float, float]:
+    def shown(self, e: float, frame: int) -> tuple[float, float]:
         """(start, size) of what the frame really shows, in unpadded prescaled pixels."""
-        a, b = self.offsets(e, pick)
-        r = self.crop / self.scaled(e)
+        a, b = self.offsets(e, frame)
+        r = self.crop / self.scaled(e, frame)
         return a + b * r - self.pad, self.out * r
+
+    def codes(self) -> tuple[int, ...]:
+        """Per clip frame, (step + SCALE_STEPS) * 2^PICK_BITS + pick: what the graph reads."""
+        frames = max(len(self.picks), len(self.steps))
+        return tuple((self._at(self.steps, n) + SCALE_STEPS) << PICK_BITS | self._at(self.picks, n)
+                     for n in range(frames))
 
     # ffmpeg expressions; `progress` stores the frame's progress in ld(0), its frame in ld(5).
     def _size_text(self) -> str:
@@ -162,40 +185,45 @@ class AxisMove:
             return num(self.size)
         return f"({num(self.size)}+{num(self.dsize)}*ld(0))"
 
+    def _scaled_text(self) -> str:
+        """s, once ld(7) holds the frame's code."""
+        return (f"round({self.crop}*{self.out}/{self._size_text()})"
+                f"+floor(ld(7)/{1 << PICK_BITS})-{SCALE_STEPS}")
+
     def expr_scaled(self, progress: str) -> str:
         if not self.zooming:
             return str(self.scaled(0.0))
-        return f"{progress};round({self.crop}*{self.out}/{self._size_text()})"
+        return f"{progress};{pick_expr(self.codes())};{self._scaled_text()}"
 
     def _place_expr(self, progress: str) -> str:
-        """ld(1) = s, ld(2) = r, ld(3) = base, ld(4) = low, ld(7) = the frame's pick."""
-        size, step = self._size_text(), STEP
+        """ld(7) = the frame's code, ld(1) = s, ld(2) = r, ld(3) = base, ld(4) = low."""
+        step = STEP
         return (
-            f"{progress};st(1,round({self.crop}*{self.out}/{size}));st(2,{self.crop}/ld(1));"
-            f"st(3,{num(self.pad + self.pos)}+{num(self.dpos)}*ld(0)+{size}/2"
+            f"{progress};{pick_expr(self.codes())};st(1,{self._scaled_text()});"
+            f"st(2,{self.crop}/ld(1));"
+            f"st(3,{num(self.pad + self.pos)}+{num(self.dpos)}*ld(0)+{self._size_text()}/2"
             f"-{num(self.out / 2)}*ld(2));"
-            f"st(4,{step}*floor((ld(1)-{self.out + step * (OFFSETS - 1)})/{2 * step}));"
-            f"{pick_expr(self.picks)}"
+            f"st(4,{step}*floor((ld(1)-{self.out + step * (OFFSETS - 1)})/{2 * step}))"
         )
 
     def expr_first(self, progress: str) -> str:
         """Offset a of the C-pixel cut (crop before the scale)."""
         if not self.moving:
-            return str(self.offsets(0.0, self.picks[0])[0])
+            return str(self.offsets(0.0, 0)[0])
         return (f"{self._place_expr(progress)};"
-                f"{STEP}*round((ld(3)-(ld(4)+{STEP}*ld(7))*ld(2))/{STEP})")
+                f"{STEP}*round((ld(3)-(ld(4)+{STEP}*mod(ld(7),{1 << PICK_BITS}))*ld(2))/{STEP})")
 
     def expr_second(self, progress: str) -> str:
         """Offset b of the output cut (crop after the scale)."""
         if not self.moving:
-            return str(self.offsets(0.0, self.picks[0])[1])
-        return f"{self._place_expr(progress)};ld(4)+{STEP}*ld(7)"
+            return str(self.offsets(0.0, 0)[1])
+        return f"{self._place_expr(progress)};ld(4)+{STEP}*mod(ld(7),{1 << PICK_BITS})"
 
 
 def pick_expr(picks: tuple[int, ...]) -> str:
-    """Stores picks[ld(5)] in ld(7): PACKED picks per number, a binary tree over the numbers.
+    """Stores picks[ld(5)] in ld(7): PACKED codes per number, a binary tree over the numbers.
 
-    Each number holds PACKED picks of BITS bits (48 of a double's 53 exact bits), read back
+    Each number holds PACKED codes of BITS bits (48 of a double's 53 exact bits), read back
     with floor and mod, which are exact on such integers."""
     if len(set(picks)) == 1:
         return f"st(7,{picks[0]})"
