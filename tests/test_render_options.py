@@ -32,6 +32,35 @@ def test_quality_presets_map_onto_each_encoder():
     assert video_args("libx265", "standard")[-2:] == ["-tag:v", "hvc1"]
 
 
+@pytest.mark.parametrize("encoder", ["libx264", "libx265", "h264_nvenc", "hevc_nvenc"])
+def test_every_preset_uses_options_this_ffmpeg_lists_for_the_encoder(encoder: str):
+    """No GPU here to encode with NVENC: its settings are checked against the encoder's own
+    option table (`ffmpeg -h encoder=...`), names and named values alike."""
+    import re
+    import subprocess
+
+    table = subprocess.run([FFMPEG, "-hide_banner", "-h", f"encoder={encoder}"],
+                           capture_output=True, text=True, check=True).stdout
+    options: dict[str, set[str]] = {}
+    current = ""
+    for line in table.splitlines():
+        if m := re.match(r"^  -(\S+)\s", line):
+            current = m.group(1)
+            options[current] = set()
+        elif (m := re.match(r"^     (\S+)\s", line)) and current:
+            options[current].add(m.group(1))
+    assert options, table
+    for quality in ("draft", "standard", "high"):
+        args = video_args(encoder, quality)
+        for flag, value in itertools.pairwise(args):
+            if not flag.startswith("-") or flag in ("-c:v", "-b:v", "-tag:v"):
+                continue
+            name = flag[1:]
+            assert name in options, (encoder, flag)
+            if options[name]:  # an option with named values (-preset p6, -rc vbr)
+                assert value in options[name], (encoder, flag, value)
+
+
 def test_auto_encoder_is_nvenc_only_where_a_test_encode_works():
     nvenc_works = probe_encoder(FFMPEG, "h264_nvenc") is None
     assert resolve_encoder("auto", FFMPEG) == ("h264_nvenc" if nvenc_works else "libx264")
