@@ -4,8 +4,8 @@ Video: each picture is cut to the region its motion needs, prescaled and padded 
 Python, render/pictures.py) and streamed in as one raw input; in the graph it is repeated
 for its clip by a `loop` of its own and moved per frame by one of TWO crop + scale + crop
 chains shared by all clips (render/motionchain.py; clips alternate between them), with
-whole-pixel parameters picked so every frame lands within a few hundredths of a pixel of its
-ideal window (render/subpixel.py; `zoompan` snaps its crop to even source pixels instead).
+whole-pixel parameters picked so the frames follow a smooth path within a fraction of a pixel
+of their ideal windows (render/subpixel.py; `zoompan` snaps its crop to even source pixels).
 Clip streams are cut into head/body/tail, transitions blend tail+head (one shared
 maskedmerge for crossfades, xfade per plane for the others), one concat joins everything,
 then the logo and libass captions go on top. Audio: render/audiograph.py.
