@@ -46,6 +46,7 @@ SCALE_BOUND = 0.5
 PICK_BITS = (OFFSETS - 1).bit_length()  # a frame's code: (step + SCALE_STEPS, pick) in bits
 BITS = PICK_BITS + (2 * SCALE_STEPS).bit_length()
 PACKED = 48 // BITS  # codes per number in the expressions
+FIXED = 16  # swscale's fractional bits in its source step (render/subpixel.py ratio())
 
 
 def cut_size(out: int, zoom: float) -> int:
@@ -60,6 +61,19 @@ def lattice_gap(ratio: float) -> float:
     of b give a frame's centre at scale ratio C / s: half of it is the worst placement."""
     points = sorted((k * ratio) % 1.0 for k in range(OFFSETS))  # (STEP k r mod STEP) / STEP
     return max([q - p for p, q in itertools.pairwise(points)] + [1.0 + points[0] - points[-1]])
+
+
+def ratio(crop: int, scaled: int) -> float:
+    """The step swscale really takes through the source per output pixel when it scales
+    `crop` pixels to `scaled`: C / s rounded to 16.16 fixed point (its xInc / yInc). Output
+    pixel i samples source position (i + 0.5) * ratio - 0.5; the rounding alone moves the
+    frame's centre by up to 0.005 px from one scaled size to the next."""
+    return ((crop << FIXED) + (scaled >> 1)) // scaled / (1 << FIXED)
+
+
+def ratios(crop: int, scaled: np.ndarray) -> np.ndarray:
+    """ratio() for an array of scaled sizes."""
+    return ((crop << FIXED) + (scaled >> 1)) // scaled / (1 << FIXED)
 
 
 def num(value: float) -> str:
@@ -145,13 +159,14 @@ class AxisMove:
 
     def size_errors(self, e: float) -> np.ndarray:
         """Error at the frame's edges (output px) of each step s may take at progress e."""
-        ideal = self.crop * self.out / self._window(e)
-        sizes = c_round(ideal) + np.arange(-SCALE_STEPS, SCALE_STEPS + 1)
-        return self.out / 2 * (ideal / sizes - 1)
+        window = self._window(e)
+        sizes = c_round(self.crop * self.out / window) + np.arange(-SCALE_STEPS, SCALE_STEPS + 1)
+        return self.out / 2 * (window / (self.out * ratios(self.crop, sizes)) - 1)
 
     def _place(self, e: float, s: int) -> tuple[float, float, int]:
-        """(r, base, low): scale ratio C / s, where b = 0 would put the cut, first b."""
-        r = self.crop / s
+        """(r, base, low): scale ratio C / s (as swscale steps), where b = 0 would put the
+        cut, first b."""
+        r = ratio(self.crop, s)
         base = num_f(self.pad + self.pos) + self.dpos * e + self._window(e) / 2 - self.out / 2 * r
         return r, base, STEP * math.floor((s - (self.out + STEP * (OFFSETS - 1))) / (2 * STEP))
 
@@ -170,7 +185,7 @@ class AxisMove:
     def shown(self, e: float, frame: int) -> tuple[float, float]:
         """(start, size) of what the frame really shows, in unpadded prescaled pixels."""
         a, b = self.offsets(e, frame)
-        r = self.crop / self.scaled(e, frame)
+        r = ratio(self.crop, self.scaled(e, frame))
         return a + b * r - self.pad, self.out * r
 
     def codes(self) -> tuple[int, ...]:
@@ -200,7 +215,7 @@ class AxisMove:
         step = STEP
         return (
             f"{progress};{pick_expr(self.codes())};st(1,{self._scaled_text()});"
-            f"st(2,{self.crop}/ld(1));"
+            f"st(2,floor(({self.crop << FIXED}+floor(ld(1)/2))/ld(1))/{1 << FIXED});"
             f"st(3,{num(self.pad + self.pos)}+{num(self.dpos)}*ld(0)+{self._size_text()}/2"
             f"-{num(self.out / 2)}*ld(2));"
             f"st(4,{step}*floor((ld(1)-{self.out + step * (OFFSETS - 1)})/{2 * step}))"
