@@ -5,6 +5,8 @@ found by phase correlation (band-limited, upsampled 100x: ~0.02 px). The figure 
 (standard deviation) of its second difference, in px/frame^2, x and y combined: a smooth
 eased move has almost none; whole-pixel steps (zoompan) show as spikes. Three renderings of
 the same windows: ours, ffmpeg's zoompan, and a float-exact reference (Pillow, box resampling).
+Ours and zoompan are read as the encoder gets them: the Y plane of their yuv420p frames (a
+further conversion to full-range gray would round every frame once more and add ~0.01).
 """
 
 from __future__ import annotations
@@ -78,6 +80,12 @@ def _clip(photo: Path, motion: Motion) -> VisualClip:
                       image_width=IMG[0], image_height=IMG[1], motion=motion)
 
 
+def _luma(raw: bytes, width: int, height: int) -> np.ndarray:
+    """The Y planes of yuv420p frames, as floats."""
+    frames = np.frombuffer(raw, np.uint8).reshape(-1, width * height * 3 // 2)
+    return frames[:, :width * height].reshape(-1, height, width).astype(np.float32)
+
+
 def ours(photo: Path, motion: Motion, width: int, height: int) -> np.ndarray:
     """Luma of our graph's frames for the clip (no encoding)."""
     geo = clip_geometry(_clip(photo, motion), width, height, FRAMES, 30)
@@ -85,11 +93,11 @@ def ours(photo: Path, motion: Motion, width: int, height: int) -> np.ndarray:
     inputs, lines = picture_stream(pictures, [Segment(geo, 0, geo.frames)], 30)
     graph = photo.with_suffix(".graph.txt")
     graph.write_text(";\n".join(lines), encoding="utf-8")
-    raw = photo.with_suffix(".ours.y")
+    raw = photo.with_suffix(".ours.yuv")
     ff.run_ffmpeg(["-y", *inputs[0].args(), *ff.filter_script_args(graph), "-map", "[c0]",
-                   "-f", "rawvideo", "-pix_fmt", "gray", str(raw)],
+                   "-f", "rawvideo", "-pix_fmt", "yuv420p", str(raw)],
                   feed=PictureFeed(pictures, canvas_size(pictures)))
-    return np.fromfile(raw, np.uint8).reshape(-1, height, width).astype(np.float32)
+    return _luma(raw.read_bytes(), width, height)
 
 
 def zoompan(photo: Path, motion: Motion, width: int, height: int) -> np.ndarray:
@@ -106,11 +114,10 @@ def zoompan(photo: Path, motion: Motion, width: int, height: int) -> np.ndarray:
     z = f"{cw}/({a.w}+({b.w - a.w})*{p})"
     x, y = (f"{a.x - x0}+({b.x - a.x})*{p}", f"{a.y - y0}+({b.y - a.y})*{p}")
     vf = (f"crop={cw}:{ch}:{x0}:{y0},zoompan=z='{z}':x='{x}':y='{y}':d={FRAMES}"
-          f":s={width}x{height}:fps=30,format=gray")
+          f":s={width}x{height}:fps=30,format=yuv420p")
     cmd = [str(ff.find_ffmpeg()), "-v", "error", "-i", str(photo), "-vf", vf,
-           "-frames:v", str(FRAMES), "-f", "rawvideo", "-pix_fmt", "gray", "-"]
-    raw = subprocess.run(cmd, capture_output=True, check=True).stdout
-    return np.frombuffer(raw, np.uint8).reshape(-1, height, width).astype(np.float32)
+           "-frames:v", str(FRAMES), "-f", "rawvideo", "-pix_fmt", "yuv420p", "-"]
+    return _luma(subprocess.run(cmd, capture_output=True, check=True).stdout, width, height)
 
 
 def reference(photo: Path, motion: Motion, width: int, height: int) -> np.ndarray:

@@ -205,6 +205,37 @@ def test_shared_chain_expressions_match_the_mirror_for_every_clip(tmp_path: Path
                 assert values[starts[i] + n] == [ax, sw, bx, ay, sh, by], (chain, i, n)
 
 
+def test_scale_steps_through_its_source_as_the_plan_models(tmp_path: Path):
+    """swscale steps C/s rounded to 16.16 fixed point (`ratio`), not C/s: a 16-bit ramp
+    scaled by ffmpeg shows the rounded step, which is off C/s by up to 2^-17 per pixel
+    (0.005 px at a 1080-pixel frame's centre)."""
+    import subprocess
+
+    import numpy as np
+    from PIL import Image
+
+    from ad2video.render.motionchain import MOTION_SCALER
+    from ad2video.render.subpixel import ratio
+
+    cut, rows = 1600, 8
+    Image.fromarray(np.tile((np.arange(cut) * 40 + 100).astype(np.uint16), (rows, 1))).save(
+        tmp_path / "ramp.png")
+    for scaled in (1207, 1241, 1273):  # sizes where C/s rounds by > 6.5e-6
+        cmd = [str(ff.find_ffmpeg()), "-v", "error", "-i", str(tmp_path / "ramp.png"), "-vf",
+               f"scale={scaled}:{rows}:flags={MOTION_SCALER}", "-f", "rawvideo",
+               "-pix_fmt", "gray16le", "-"]
+        raw = subprocess.run(cmd, capture_output=True, check=True).stdout
+        seen = (np.frombuffer(raw, np.uint16).reshape(rows, scaled).mean(0) - 100) / 40
+        step = np.polyfit(np.arange(50, scaled - 50), seen[50:scaled - 50], 1)[0]
+        assert abs(step - ratio(cut, scaled)) < 2e-6 and abs(step - cut / scaled) > 4.5e-6
+    # and the plan places every frame with that step
+    geo = timeline_geometry(golden_timeline())[1]
+    for n in range(geo.frames):
+        for axis, shown in zip(geo.axes, (geo.shown_at(n)[2], geo.shown_at(n)[3]), strict=True):
+            e = geo.progress(n)
+            assert shown == axis.out * ratio(axis.crop, axis.scaled(e, n))
+
+
 def _eval_with_ffmpeg(tmp_path: Path, exprs: list[str], frames: int) -> list[list[int]]:
     """Each expression evaluated by ffmpeg per frame (as crop offsets on a numbered strip)."""
     import subprocess
