@@ -66,8 +66,10 @@ def _memory(rows: list[dict], long: dict, stretched: dict | None) -> None:
 def _smoothness(table: dict[str, dict[str, float]], error: tuple[float, float]) -> None:
     print("\nmotion smoothness: std of the 2nd difference of the per-frame displacement "
           "(phase correlation, centre 512x512), px/frame^2 (lower is smoother):")
-    print(f"  {'motion':<8}{'ours':>8}{'zoompan':>10}{'sub-pixel reference':>22}")
+    print(f"  {'motion':<8}{'ours':>8}{'zoompan':>10}{'sub-pixel reference':>22}"
+          f"{'(8-bit frames)':>16}")
     for name, row in table.items():
-        print(f"  {name:<8}{row['ours']:>8.3f}{row['zoompan']:>10.3f}{row['reference']:>22.3f}")
+        print(f"  {name:<8}{row['ours']:>8.3f}{row['zoompan']:>10.3f}{row['reference']:>22.3f}"
+              f"{row['reference_8bit']:>16.3f}")
     print(f"  ours vs the ideal float window (plan mirror, all frames of the 30 s job): RMS "
           f"{error[0]:.2f} px, max {error[1]:.2f} px over the frame")

@@ -137,9 +137,13 @@ def reference(photo: Path, motion: Motion, width: int, height: int) -> np.ndarra
 
 
 def measure(photo: Path, width: int, height: int) -> dict[str, dict[str, float]]:
-    """{motion: {"ours" | "zoompan" | "reference": spread}}."""
+    """{motion: {"ours" | "zoompan" | "reference" | "reference_8bit": spread}}; the last is
+    the reference's frames rounded to 8 bits, as a video's are."""
     table: dict[str, dict[str, float]] = {}
     for name, motion in motions(width, height).items():
-        table[name] = {label: spread(render(photo, motion, width, height)) for label, render in
-                       (("ours", ours), ("zoompan", zoompan), ("reference", reference))}
+        ideal = reference(photo, motion, width, height)
+        table[name] = {"ours": spread(ours(photo, motion, width, height)),
+                       "zoompan": spread(zoompan(photo, motion, width, height)),
+                       "reference": spread(ideal),
+                       "reference_8bit": spread(np.round(np.clip(ideal, 0, 255)))}
     return table

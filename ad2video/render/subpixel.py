@@ -5,9 +5,10 @@ scale+crop puts each frame up to half an output pixel off its ideal window and s
 steps. Per frame and axis we pick three integers instead: the offset `a` of a fixed window of C
 pixels cut from the (padded) prescaled picture, the size `s` that window is scaled to, and the
 offset `b` of the output cut from that. Output pixel i then shows picture position
-a + (b + i + 0.5) * C/s - 0.5, so the frame's centre lands at a + (b + O/2) * C/s.
+a + (b + i + 0.5) * r - 0.5, with r = C/s as swscale steps it (`ratio`: rounded to 16.16
+fixed point), so the frame's centre lands at a + (b + O/2) * r.
 
-With r = C/s kept above 1 + HEADROOM (never a whole number), the fractional parts of b * r over
+With r kept above 1 + HEADROOM (never a whole number), the fractional parts of b * r over
 OFFSETS candidate values of b are spread across [0, 1), so some candidate puts the centre within
 a few hundredths of a pixel of its ideal place, except where r passes a simple fraction such as
 6/5 and they bunch up. Which candidate each frame takes is chosen for the whole clip at plan
@@ -46,7 +47,7 @@ SCALE_BOUND = 0.5
 PICK_BITS = (OFFSETS - 1).bit_length()  # a frame's code: (step + SCALE_STEPS, pick) in bits
 BITS = PICK_BITS + (2 * SCALE_STEPS).bit_length()
 PACKED = 48 // BITS  # codes per number in the expressions
-FIXED = 16  # swscale's fractional bits in its source step (render/subpixel.py ratio())
+FIXED = 16  # swscale's fractional bits in its source step (ratio())
 
 
 def cut_size(out: int, zoom: float) -> int:
@@ -63,16 +64,12 @@ def lattice_gap(ratio: float) -> float:
     return max([q - p for p, q in itertools.pairwise(points)] + [1.0 + points[0] - points[-1]])
 
 
-def ratio(crop: int, scaled: int) -> float:
+def ratio(crop: int, scaled: int | np.ndarray) -> float | np.ndarray:
     """The step swscale really takes through the source per output pixel when it scales
-    `crop` pixels to `scaled`: C / s rounded to 16.16 fixed point (its xInc / yInc). Output
-    pixel i samples source position (i + 0.5) * ratio - 0.5; the rounding alone moves the
-    frame's centre by up to 0.005 px from one scaled size to the next."""
-    return ((crop << FIXED) + (scaled >> 1)) // scaled / (1 << FIXED)
-
-
-def ratios(crop: int, scaled: np.ndarray) -> np.ndarray:
-    """ratio() for an array of scaled sizes."""
+    `crop` pixels to `scaled` (a size, or an integer array of them): C / s rounded to 16.16
+    fixed point (its xInc / yInc). Output pixel i samples source position
+    (i + 0.5) * ratio - 0.5; the rounding alone moves the frame's centre by up to 0.005 px
+    from one scaled size to the next."""
     return ((crop << FIXED) + (scaled >> 1)) // scaled / (1 << FIXED)
 
 
@@ -161,7 +158,7 @@ class AxisMove:
         """Error at the frame's edges (output px) of each step s may take at progress e."""
         window = self._window(e)
         sizes = c_round(self.crop * self.out / window) + np.arange(-SCALE_STEPS, SCALE_STEPS + 1)
-        return self.out / 2 * (window / (self.out * ratios(self.crop, sizes)) - 1)
+        return self.out / 2 * (window / (self.out * ratio(self.crop, sizes)) - 1)
 
     def _place(self, e: float, s: int) -> tuple[float, float, int]:
         """(r, base, low): scale ratio C / s (as swscale steps), where b = 0 would put the
